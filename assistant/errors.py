@@ -1,0 +1,53 @@
+"""Errors the assistant raises for bad input or a bad state.
+
+Every message names the object at fault and the next step. Only the CLI and web layers turn
+these into user text.
+
+    AssistantError
+    ├── QuestionError          empty or unusable question
+    ├── SourceError            a source file that cannot be added or read
+    ├── IndexError_            base for index problems (not the builtin IndexError)
+    │   ├── IndexMismatchError built with another model or chunking: rebuild
+    │   ├── IndexDamagedError  unreadable store or manifest: rebuild
+    │   └── IndexBusyError     another process holds the writer lock
+    ├── ConfigError            a setting that cannot be used
+    └── LLMError               the configured LLM failed (callers fall back to extractive)
+"""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base class of every error the assistant raises on purpose."""
+
+
+class QuestionError(AssistantError, ValueError):
+    """The question is empty or cannot be used."""
+
+
+class SourceError(AssistantError):
+    """A source file cannot be added or read."""
+
+
+class IndexError_(AssistantError):  # noqa: N801 - avoid shadowing the builtin IndexError
+    """Base class for problems with the index directory."""
+
+
+class IndexMismatchError(IndexError_):
+    """The index was built with another embedding model or chunking."""
+
+
+class IndexDamagedError(IndexError_):
+    """The index cannot be read; it must be rebuilt."""
+
+
+class IndexBusyError(IndexError_):
+    """Another process is writing the index."""
+
+
+class ConfigError(AssistantError):
+    """A setting has a value that cannot be used."""
+
+
+class LLMError(AssistantError):
+    """The configured LLM could not produce a usable answer."""

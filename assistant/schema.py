@@ -1,0 +1,98 @@
+"""The typed results that travel from the index to the user: passages, citations, answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk of a source, with its place in the source's extracted text."""
+
+    text: str
+    source: str
+    title: str
+    locator: str
+    kind: str
+    score: float
+    start: int
+    end: int
+    chunk_id: str = ""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One numbered reference: `quote` is verbatim `source_text[start:end]`."""
+
+    marker: int
+    source: str
+    title: str
+    locator: str
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer with inline markers [n] that refer to `citations`."""
+
+    text: str
+    citations: list[Citation]
+    abstained: bool
+    passages: list[Passage]
+    notice: str | None = None
+
+    def to_markdown(self) -> str:
+        """The answer followed by its numbered references, as Markdown."""
+        lines = [self.text]
+        if self.citations:
+            lines.append("")
+            lines.append("**References**")
+            for c in self.citations:
+                lines.append(f"[{c.marker}] {c.title} — {c.locator}: “{c.quote}”")
+        if self.notice:
+            lines.append("")
+            lines.append(f"_{self.notice}_")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What one sync of the index with `sources/` did."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """An indexed source; final-acts files also list each resolution as a child entry."""
+
+    id: str
+    title: str
+    kind: str
+    chunks: int
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of a source's extracted text that chunking never crosses.
+
+    A commentary paragraph, or one clause of a resolution. `start`/`end` are offsets in the
+    extracted text, so `text == extracted[start:end]`.
+    """
+
+    text: str
+    start: int
+    end: int
+    locator: str  # "Cybersecurity and surveillance ¶2", "Resolution 102 (Rev. Busan, 2014) › resolves 2"
+    kind: str  # "commentary", "resolution" or "decision"
+    group: str  # the section heading, or the act's label "Resolution 102 (Rev. Busan, 2014)"
+    part: str = ""  # final acts: "title", "preamble" or "operative"; commentary: ""
