@@ -1,0 +1,143 @@
+"""The extractive answerer: the fewest source sentences that answer, each with its citation.
+
+Sentences of the retrieved chunks are scored by their similarity to the query (vectors made at
+index time) plus the share of the question's weighted terms they contain, with a bonus for the
+kind of text the question asks for. Below a calibrated score the answerer abstains.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from assistant.catalog import terms
+from assistant.chunking import Chunk, Sentence
+from assistant.citations import cite, closest_sources, readable
+from assistant.retrieve import Retrieval
+from assistant.schema import Answer, Citation
+
+# Calibrated on the development questions (tests/data/eval); see tests/test_quality.py.
+KEYWORD_WEIGHT = 0.35
+CONTEXT_WEIGHT = 0.5  # a term found only in the section heading or locator counts half
+ABSTAIN_BELOW = 0.55
+SECOND_WITHIN = 0.06  # a second sentence joins when it scores this close to the best
+MAX_SENTENCES = 2
+ACT_BONUS = 0.25  # the question names this resolution or decision
+BLOCK_BONUS = 0.1  # the question names this clause's block ("resolves", "instructs ...")
+
+NO_ANSWER = "The sources do not answer this question."
+_ACT_MENTION = re.compile(r"\b(resolution|decision)\s+([A-Za-z\-]*\d+[\w/\-]*)", re.IGNORECASE)
+_REASON = re.compile(r"\b(why|reason|context|background|recall|consider|recogni[sz])", re.I)
+_RECEPTION = re.compile(r"\b(how was|received|react|critic|controvers|comment|view|opinion|"
+                        r"impression|analy)", re.I)
+_BLOCKS = ("resolves", "decides", "instructs", "invites", "encourages", "requests", "calls upon")
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate sentence and how well it answers."""
+
+    score: float
+    chunk: Chunk
+    sentence: Sentence
+
+
+def stem(word: str) -> str:
+    """A crude English stem, enough to match 'expires' with 'expire'."""
+    word = word.lower().removesuffix("'s")
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + repl
+    return word
+
+
+class ExtractiveAnswerer:
+    """Answers with verbatim source sentences; needs no LLM."""
+
+    def answer(self, question: str, retrieval: Retrieval) -> Answer:
+        """Pick the sentences that answer `question`, or abstain."""
+        ranked = self.rank(question, retrieval)
+        if not ranked or ranked[0].score < ABSTAIN_BELOW:
+            return abstain(retrieval)
+        chosen = [ranked[0]]
+        for cand in ranked[1:]:
+            if len(chosen) == MAX_SENTENCES or cand.score < ranked[0].score - SECOND_WITHIN:
+                break
+            chosen.append(cand)
+        titles = {p.source: p.title for p in retrieval.passages}
+        parts: list[str] = []
+        citations: list[Citation] = []
+        for item in chosen:
+            citation = cite(len(citations) + 1, item.chunk, item.sentence,
+                            titles.get(item.chunk.source, item.chunk.source))
+            if citation is None:
+                continue
+            citations.append(citation)
+            parts.append(f"{readable(item.sentence.text)} [{citation.marker}]")
+        if not citations:
+            return abstain(retrieval)
+        return Answer(" ".join(parts), citations, False, retrieval.passages)
+
+    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
+        """The answer in pieces (a sentence with its marker each), then the Answer."""
+        answer = self.answer(question, retrieval)
+        for piece in re.split(r"(?<=\])\s", answer.text):
+            yield piece + (" " if not piece.endswith(" ") else "")
+        yield answer
+
+    def rank(self, question: str, retrieval: Retrieval) -> list[Scored]:
+        """Every sentence of the retrieved chunks, best first."""
+        weights: dict[str, float] = {}
+        for word, idf in retrieval.idf.items():
+            weights[stem(word)] = max(weights.get(stem(word), 0.0), idf)
+        total = sum(weights.values()) or 1.0
+        acts = {(k.lower(), n.lower()) for k, n in _ACT_MENTION.findall(question)}
+        blocks = [b for b in _BLOCKS if b in question.lower()]
+        wants_reasons = bool(_REASON.search(question))
+        wants_commentary = bool(_RECEPTION.search(question))
+        scored: list[Scored] = []
+        for chunk in retrieval.chunks.values():
+            context = {stem(w) for w in terms(chunk.context)}
+            bonus = _kind_bonus(chunk, acts, blocks, wants_reasons, wants_commentary)
+            for sentence in chunk.sentences:
+                words = {stem(w) for w in terms(sentence.text)}
+                matched = sum(w for t, w in weights.items() if t in words)
+                matched += CONTEXT_WEIGHT * sum(
+                    w for t, w in weights.items() if t in context and t not in words)
+                similarity = retrieval.similarity.get(sentence.id, 0.0)
+                score = similarity + KEYWORD_WEIGHT * matched / total + bonus
+                scored.append(Scored(score, chunk, sentence))
+        scored.sort(key=lambda s: -s.score)
+        return scored
+
+
+def _kind_bonus(chunk: Chunk, acts: set[tuple[str, str]], blocks: list[str],
+                wants_reasons: bool, wants_commentary: bool) -> float:
+    """Prefer official text for what a named act says, commentary for how it was received."""
+    bonus = 0.0
+    if chunk.part:  # a clause of a final-acts document
+        label = chunk.group.lower()
+        if any(label.startswith(f"{kind} {number} ") for kind, number in acts):
+            bonus += ACT_BONUS
+        elif acts:
+            bonus -= ACT_BONUS / 2
+        if chunk.part == "operative" and not wants_reasons:
+            bonus += BLOCK_BONUS / 2
+        if chunk.part == "preamble" and wants_reasons:
+            bonus += BLOCK_BONUS
+        if any(b in chunk.locator.lower() for b in blocks):
+            bonus += BLOCK_BONUS
+        if wants_commentary:
+            bonus -= BLOCK_BONUS
+    elif wants_commentary and acts:
+        bonus += BLOCK_BONUS
+    return bonus
+
+
+def abstain(retrieval: Retrieval) -> Answer:
+    """An answer that says the sources do not answer, naming the closest ones."""
+    text = NO_ANSWER
+    if retrieval.passages:
+        text += f" The closest passages are in: {closest_sources(retrieval.passages)}."
+    return Answer(text, [], True, retrieval.passages)

@@ -1,0 +1,194 @@
+"""The Assistant: the one place that builds the real parts, and the public entry point."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from langchain_core.embeddings import Embeddings
+
+from assistant import ingest
+from assistant import sources as source_files
+from assistant.answer import ExtractiveAnswerer
+from assistant.catalog import Catalog
+from assistant.config import Settings
+from assistant.errors import ConfigError, QuestionError, SourceError
+from assistant.history import standalone
+from assistant.retrieve import Retrieval, Retriever
+from assistant.schema import Answer, IndexReport, Passage, SourceInfo
+from assistant.store import VectorStore
+
+logger = logging.getLogger(__name__)
+
+History = Sequence[dict[str, Any]]
+
+
+class Answerer(Protocol):
+    """Turns retrieved passages into an Answer (extractive, or through an LLM)."""
+
+    def answer(self, question: str, retrieval: Retrieval) -> Answer: ...
+
+    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]: ...
+
+
+class Assistant:
+    """Cited answers over the documents in a sources folder."""
+
+    def __init__(self, *, settings: Settings, catalog: Catalog, store: VectorStore,
+                 embeddings: Embeddings, answerer: Answerer, model: str) -> None:
+        self.settings = settings
+        self._catalog = catalog
+        self._store = store
+        self._model = model
+        self._answerer = answerer
+        self._retriever = Retriever(catalog=catalog, store=store, embeddings=embeddings)
+        self._write = threading.Lock()
+
+    @classmethod
+    def open(cls, sources: str | Path | None = None, index: str | Path | None = None, *,
+             settings: Settings | None = None, embeddings: Embeddings | None = None,
+             answerer: Answerer | None = None, sync: bool = True,
+             progress: ingest.Progress | None = None) -> Assistant:
+        """Open the index for a sources folder, building real parts from settings, and sync."""
+        settings = settings or Settings()
+        updates: dict[str, Any] = {}
+        if sources is not None:
+            updates["sources"] = Path(sources)
+        if index is not None:
+            updates["index"] = Path(index)
+        settings = settings.model_copy(update=updates)
+        return cls.from_settings(settings, embeddings=embeddings, answerer=answerer, sync=sync,
+                                 progress=progress)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, embeddings: Embeddings | None = None,
+                      answerer: Answerer | None = None, sync: bool = True,
+                      progress: ingest.Progress | None = None) -> Assistant:
+        """Build the assistant from settings; collaborators given here replace the real ones."""
+        from assistant import embeddings as embedding_models
+
+        if embeddings is None:
+            embeddings = embedding_models.load_embeddings(settings.embedding_model)
+            model = embedding_models.model_id(settings.embedding_model)
+        else:
+            model = f"custom:{type(embeddings).__name__}"
+        settings.index.mkdir(parents=True, exist_ok=True)
+        catalog = Catalog(settings.index)
+        ingest.check_compatible(catalog, model)
+        store = VectorStore(embeddings, folder=settings.index / "chroma", url=settings.chroma_url)
+        assistant = cls(settings=settings, catalog=catalog, store=store, embeddings=embeddings,
+                        answerer=answerer or build_answerer(settings), model=model)
+        if sync:
+            assistant.reindex(progress=progress)
+        return assistant
+
+    # -- questions ------------------------------------------------------------------------
+
+    def ask(self, question: str, history: History | None = None,
+            kinds: Sequence[str] | None = None, sources: Sequence[str] | None = None) -> Answer:
+        """Answer a question from the sources, with verified citations."""
+        final: Answer | None = None
+        for part in self.stream(question, history=history, kinds=kinds, sources=sources):
+            if isinstance(part, Answer):
+                final = part
+        assert final is not None
+        return final
+
+    def stream(self, question: str, history: History | None = None,
+               kinds: Sequence[str] | None = None,
+               sources: Sequence[str] | None = None) -> Iterator[str | Answer]:
+        """Yield the answer's text pieces as they are ready, then the final Answer."""
+        question, notice = self._check_question(question)
+        query = standalone(question, history)
+        retrieval = self._retriever.retrieve(query, self.settings.top_k, kinds=kinds,
+                                             sources=sources)
+        for part in self._answerer.stream(query, retrieval):
+            if isinstance(part, Answer) and notice:
+                joined = f"{part.notice} {notice}" if part.notice else notice
+                part = Answer(part.text, part.citations, part.abstained, part.passages, joined)
+            yield part
+
+    def retrieve(self, query: str, k: int = 5, kinds: Sequence[str] | None = None,
+                 sources: Sequence[str] | None = None) -> list[Passage]:
+        """The `k` passages that best match `query`."""
+        query, _ = self._check_question(query)
+        return self._retriever.retrieve(query, k, kinds=kinds, sources=sources).passages
+
+    def _check_question(self, question: str) -> tuple[str, str | None]:
+        if not isinstance(question, str):
+            raise TypeError(f"the question must be a str, not {type(question).__name__}")
+        if not question.strip():
+            raise QuestionError("the question is empty; ask something about the sources")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            return question[:limit], (f"Your question was {len(question)} characters long; "
+                                      f"only its first {limit} were used.")
+        return question, None
+
+    # -- sources and index ----------------------------------------------------------------
+
+    def reindex(self, rebuild: bool = False,
+                progress: ingest.Progress | None = None) -> IndexReport:
+        """Sync the index with the sources folder (or rebuild it from scratch)."""
+        with self._write, ingest.writer_lock(self.settings.index):
+            return ingest.sync(self.settings.sources, self._catalog, self._store,
+                               model=self._model, rebuild=rebuild, progress=progress)
+
+    def add_source(self, path: str | Path, *, title: str | None = None,
+                   kind: str | None = None, name: str | None = None,
+                   progress: ingest.Progress | None = None) -> IndexReport:
+        """Copy a file into the sources folder under a safe name, then index it."""
+        path = Path(path)
+        if not path.is_file():
+            raise SourceError(f"{path} is not a file; give the path of a document to add")
+        target = safe_target(self.settings.sources, name or path.name)
+        self.settings.sources.mkdir(parents=True, exist_ok=True)
+        if path.resolve() != target.resolve():
+            shutil.copyfile(path, target)
+        meta = {k: v for k, v in (("title", title), ("kind", kind)) if v}
+        if meta:
+            source_files.write_sidecar(target, meta)
+        return self.reindex(progress=progress)
+
+    def sources(self) -> list[SourceInfo]:
+        """Indexed sources; a final-acts file is followed by one entry per resolution."""
+        found: list[SourceInfo] = []
+        for row in self._catalog.sources():
+            found.append(SourceInfo(row.id, row.title, row.kind, row.chunks))
+            for group, kind, count in self._catalog.acts(row.id):
+                found.append(SourceInfo(f"{row.id}#{group}", group, kind, count, parent=row.id))
+        return found
+
+    def source_text(self, source: str) -> str | None:
+        """The extracted text of an indexed source, which citation offsets refer to."""
+        return self._catalog.text(source)
+
+    def close(self) -> None:
+        """Release the index."""
+        self._catalog.close()
+
+
+def safe_target(folder: Path, name: str) -> Path:
+    """A path inside `folder` for a file called `name`, with no path tricks or odd characters."""
+    base = Path(name.replace("\\", "/")).name
+    cleaned = "".join(c if c.isalnum() or c in "._- " else "_" for c in base).strip(" .")
+    stem, dot, suffix = cleaned.rpartition(".")
+    if not dot:
+        stem, suffix = cleaned, ""
+    suffix = suffix.lower()
+    if f".{suffix}" not in source_files.SUFFIXES:
+        raise SourceError(f"{name!r}: only {', '.join(sorted(source_files.SUFFIXES))} "
+                          "files can be added")
+    stem = (stem or "source")[:100]
+    return folder / f"{stem}.{suffix}"
+
+
+def build_answerer(settings: Settings) -> Answerer:
+    """The answerer named by the `llm` setting; extractive needs no model."""
+    if settings.llm == "extractive":
+        return ExtractiveAnswerer()
+    raise ConfigError(f"ASSISTANT_LLM={settings.llm!r} is not supported yet; use `extractive`")

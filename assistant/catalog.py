@@ -1,0 +1,272 @@
+"""The catalog: an SQLite file in the index folder holding the manifest, texts and keyword index.
+
+It records what was indexed (sources with content digests, their extracted texts, chunks and
+sentences with offsets), how (embedding model, chunking version), and an FTS5 keyword index of
+the chunks. Every change to one source is one transaction, so a crash leaves the old state.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.chunking import Chunk, Sentence
+from assistant.errors import IndexDamagedError
+
+FILENAME = "catalog.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (
+    id TEXT PRIMARY KEY, digest TEXT NOT NULL, title TEXT NOT NULL, kind TEXT NOT NULL,
+    structure TEXT NOT NULL, meta TEXT NOT NULL, text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, source TEXT NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, locator TEXT NOT NULL, kind TEXT NOT NULL,
+    grp TEXT NOT NULL, part TEXT NOT NULL, text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
+CREATE TABLE IF NOT EXISTS sentences (
+    id TEXT PRIMARY KEY, chunk_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, tokenize = 'porter unicode61 remove_diacritics 2');
+"""
+
+STOPWORDS = frozenset(
+    "a an and are as at be been by can could did do does for from had has have how i if in into "
+    "is it its of on or so such than that the their them then there these they this those to "
+    "was were what when where which who whom whose why will with would about according also any "
+    "say says said tell me you your we our us".split()
+)
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
+
+
+def terms(text: str) -> list[str]:
+    """Content words of `text`, lower-cased, without stopwords (kept in order, repeats kept)."""
+    words = (w.lower().replace("’", "'").strip("'-") for w in _WORD.findall(text))
+    return [w for w in words if w and w not in STOPWORDS and not w.endswith("'s") or w[:-2]]
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """A source as the catalog holds it."""
+
+    id: str
+    digest: str
+    title: str
+    kind: str
+    structure: str
+    meta: dict[str, str]
+    chunks: int
+
+
+class Catalog:
+    """Manifest, texts and keyword index of one index folder."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / FILENAME
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        try:
+            self._db.executescript(_SCHEMA)
+            self._db.execute("SELECT count(*) FROM sources").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise IndexDamagedError(
+                f"{self.path} cannot be read ({exc}); run `assistant index --rebuild`"
+            ) from None
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        # One connection per thread: WAL lets the web chat read while an indexer writes.
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            self._local.conn = conn
+            self._connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        """Close the database connections."""
+        for conn in self._connections:
+            conn.close()
+        self._connections.clear()
+        self._local = threading.local()
+
+    # -- manifest -------------------------------------------------------------------------
+
+    def get_meta(self) -> dict[str, str]:
+        """Settings the index was built with (model, chunking version)."""
+        return dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+
+    def set_meta(self, values: dict[str, str]) -> None:
+        """Record settings the index is built with."""
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+
+    def sources(self) -> list[SourceRow]:
+        """Every indexed source, with its chunk count."""
+        rows = self._db.execute(
+            "SELECT s.id, s.digest, s.title, s.kind, s.structure, s.meta, "
+            "(SELECT count(*) FROM chunks c WHERE c.source = s.id) FROM sources s ORDER BY s.id"
+        ).fetchall()
+        return [SourceRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
+
+    def acts(self, source: str) -> list[tuple[str, str, int]]:
+        """(label, kind, chunks) of each resolution or decision in a final-acts source."""
+        rows = self._db.execute(
+            "SELECT grp, kind, count(*) FROM chunks WHERE source = ? AND part != '' "
+            "GROUP BY grp, kind ORDER BY min(start)", (source,)).fetchall()
+        return [(r[0], r[1], int(r[2])) for r in rows]
+
+    def digests(self) -> dict[str, str]:
+        """Source id -> content digest of what is indexed."""
+        return dict(self._db.execute("SELECT id, digest FROM sources").fetchall())
+
+    def titles(self, ids: Iterable[str]) -> dict[str, str]:
+        """Titles of the given sources."""
+        wanted = list(ids)
+        marks = ",".join("?" * len(wanted))
+        rows = self._db.execute(
+            f"SELECT id, title FROM sources WHERE id IN ({marks})", wanted).fetchall()  # noqa: S608
+        return {r[0]: r[1] for r in rows}
+
+    def text(self, source: str) -> str | None:
+        """The extracted text of an indexed source (what offsets refer to)."""
+        row = self._db.execute("SELECT text FROM sources WHERE id = ?", (source,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put_source(self, row: SourceRow, text: str, chunks: Sequence[Chunk]) -> None:
+        """Replace everything known about one source, in one transaction."""
+        with self._db:
+            self._delete(row.id)
+            self._db.execute(
+                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (row.id, row.digest, row.title, row.kind, row.structure,
+                 json.dumps(row.meta, ensure_ascii=False), text),
+            )
+            for c in chunks:
+                cur = self._db.execute(
+                    "INSERT INTO chunks (id, source, start, \"end\", locator, kind, grp, part, text)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (c.id, c.source, c.start, c.end, c.locator, c.kind, c.group, c.part, c.text),
+                )
+                self._db.execute(
+                    "INSERT INTO chunks_fts (rowid, text) VALUES (?, ?)",
+                    (cur.lastrowid, f"{c.group} {c.locator} {c.text}"),
+                )
+                self._db.executemany(
+                    "INSERT INTO sentences VALUES (?, ?, ?, ?)",
+                    [(s.id, c.id, s.start, s.end) for s in c.sentences],
+                )
+
+    def remove_source(self, source: str) -> None:
+        """Forget one source."""
+        with self._db:
+            self._delete(source)
+
+    def _delete(self, source: str) -> None:
+        self._db.execute(
+            "DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE source = ?)",
+            (source,),
+        )
+        self._db.execute(
+            "DELETE FROM sentences WHERE chunk_id IN (SELECT id FROM chunks WHERE source = ?)",
+            (source,),
+        )
+        self._db.execute("DELETE FROM chunks WHERE source = ?", (source,))
+        self._db.execute("DELETE FROM sources WHERE id = ?", (source,))
+
+    def clear(self) -> None:
+        """Forget everything (for a rebuild)."""
+        with self._db:
+            for table in ("chunks_fts", "sentences", "chunks", "sources", "meta"):
+                self._db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+
+    def sentence_count(self) -> int:
+        """Number of sentences, which must equal the number of vectors in the store."""
+        return int(self._db.execute("SELECT count(*) FROM sentences").fetchone()[0])
+
+    def sentence_ids(self, source: str | None = None) -> set[str]:
+        """Ids of the sentences (of one source, or all)."""
+        if source is None:
+            rows = self._db.execute("SELECT id FROM sentences").fetchall()
+        else:
+            rows = self._db.execute(
+                "SELECT s.id FROM sentences s JOIN chunks c ON c.id = s.chunk_id "
+                "WHERE c.source = ?", (source,)).fetchall()
+        return {r[0] for r in rows}
+
+    # -- retrieval ------------------------------------------------------------------------
+
+    def keyword_search(
+        self, words: Iterable[str], k: int, kinds: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> list[tuple[str, float]]:
+        """Chunk ids ranked by BM25 for any of `words`, best first, with a positive score."""
+        unique = list(dict.fromkeys(w.replace('"', "") for w in words if w.strip('"')))
+        if not unique:
+            return []
+        query = " OR ".join(f'"{w}"' for w in unique)
+        sql = ("SELECT c.id, -bm25(chunks_fts) AS score FROM chunks_fts "
+               "JOIN chunks c ON c.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ?")
+        params: list[object] = [query]
+        sql, params = _filtered(sql, params, kinds, sources)
+        sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
+        params.append(k)
+        return [(r[0], float(r[1])) for r in self._db.execute(sql, params).fetchall()]
+
+    def document_frequency(self, word: str) -> int:
+        """How many chunks contain `word` (after stemming)."""
+        query = '"' + word.replace('"', "") + '"'
+        row = self._db.execute(
+            "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (query,)).fetchone()
+        return int(row[0])
+
+    def chunk_count(self) -> int:
+        """Number of chunks in the index."""
+        return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """Chunks by id, with their sentences (text cut from the chunk by offsets)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f'SELECT id, source, start, "end", locator, kind, grp, part, text FROM chunks '
+            f"WHERE id IN ({marks})", list(ids)).fetchall()  # noqa: S608 - placeholders only
+        spans: dict[str, list[tuple[str, int, int]]] = {}
+        for sid, cid, s, e in self._db.execute(
+            f'SELECT id, chunk_id, start, "end" FROM sentences WHERE chunk_id IN ({marks}) '
+            "ORDER BY start", list(ids)).fetchall():  # noqa: S608
+            spans.setdefault(cid, []).append((sid, s, e))
+        found: dict[str, Chunk] = {}
+        for cid, source, start, end, locator, kind, grp, part, text in rows:
+            sentences = tuple(
+                Sentence(sid, text[s - start : e - start], s, e) for sid, s, e in spans.get(cid, [])
+            )
+            found[cid] = Chunk(cid, source, text, start, end, locator, kind, grp, part, sentences)
+        return found
+
+    def chunk_ids(self, kinds: Sequence[str] | None = None,
+                  sources: Sequence[str] | None = None) -> list[str]:
+        """All chunk ids matching the filters, in source order."""
+        sql, params = _filtered("SELECT c.id FROM chunks c WHERE 1", [], kinds, sources)
+        return [r[0] for r in self._db.execute(sql + " ORDER BY c.source, c.start", params)]
+
+
+def _filtered(sql: str, params: list[object], kinds: Sequence[str] | None,
+              sources: Sequence[str] | None) -> tuple[str, list[object]]:
+    if kinds:
+        sql += f" AND c.kind IN ({','.join('?' * len(kinds))})"
+        params.extend(kinds)
+    if sources:
+        sql += f" AND c.source IN ({','.join('?' * len(sources))})"
+        params.extend(sources)
+    return sql, params

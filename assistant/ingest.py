@@ -1,0 +1,166 @@
+"""Sync the index with the sources folder: embed what is new or changed, drop what is gone.
+
+Order of writes for one source: vectors first (idempotent, stable ids), then the catalog in one
+transaction. A crash in between leaves the catalog's old digest, so the next sync redoes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant import sources as source_files
+from assistant import structure
+from assistant.catalog import Catalog, SourceRow
+from assistant.chunking import CHUNKING_VERSION, Chunk, chunk_source
+from assistant.errors import IndexBusyError, IndexMismatchError, SourceError
+from assistant.schema import IndexReport
+from assistant.store import VectorStore
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+"""Called with (done, total, message) while indexing; units are sentences embedded."""
+
+LOCK_NAME = ".lock"
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    file: source_files.SourceFile
+    row: SourceRow
+    text: str
+    chunks: list[Chunk]
+
+
+@contextlib.contextmanager
+def writer_lock(index: Path, wait: float = 60.0) -> Iterator[None]:
+    """Hold the index's writer lock; wait up to `wait` seconds for another writer."""
+    index.mkdir(parents=True, exist_ok=True)
+    with (index / LOCK_NAME).open("a") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusyError(
+                        f"another process is indexing {index}; wait for it to finish and "
+                        "try again") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def check_compatible(catalog: Catalog, model: str) -> None:
+    """Raise IndexMismatchError when the index was built with another model or chunking."""
+    meta = catalog.get_meta()
+    wanted = {"embedding_model": model, "chunking": CHUNKING_VERSION}
+    for key, value in wanted.items():
+        if key in meta and meta[key] != value and catalog.digests():
+            raise IndexMismatchError(
+                f"the index was built with {key} {meta[key]!r}, but {value!r} is configured; "
+                "run `assistant index --rebuild` to rebuild it")
+
+
+def sync(sources_dir: Path, catalog: Catalog, store: VectorStore, *, model: str,
+         rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
+    """Bring the index in line with `sources_dir`; call with the writer lock held."""
+    began = time.perf_counter()
+    if rebuild:
+        catalog.clear()
+        store.reset()
+    check_compatible(catalog, model)
+    catalog.set_meta({"embedding_model": model, "chunking": CHUNKING_VERSION})
+    stale = repair(catalog, store)
+    indexed = catalog.digests()
+    files = source_files.scan(sources_dir)
+    present = {f.id for f in files}
+    added: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    failed: list[tuple[str, str]] = []
+    todo: list[_Prepared] = []
+    for file in files:
+        if indexed.get(file.id) == file.digest and file.id not in stale:
+            unchanged.append(file.id)
+            continue
+        try:
+            todo.append(prepare(file))
+        except SourceError as exc:
+            logger.warning("cannot index %s: %s", file.id, exc)
+            failed.append((file.id, str(exc).removeprefix(f"{file.id}: ")))
+            continue
+        (updated if file.id in indexed else added).append(file.id)
+    removed = sorted(set(indexed) - present)
+    for source in removed:
+        store.delete_source(source)
+        catalog.remove_source(source)
+    total = sum(len(c.sentences) for p in todo for c in p.chunks)
+    done = 0
+    for item in todo:
+        done = _write(item, catalog, store, done, total, progress)
+    if progress:
+        progress(total, total, "done")
+    report = IndexReport(added, updated, removed, unchanged, failed, total,
+                         time.perf_counter() - began)
+    logger.info("indexed: %d added, %d updated, %d removed, %d failed, %d sentences embedded",
+                len(added), len(updated), len(removed), len(failed), total)
+    return report
+
+
+def prepare(file: source_files.SourceFile) -> _Prepared:
+    """Load, structure and chunk one source (no model calls)."""
+    loaded = source_files.load(file)
+    text, shape = structure.prepare(loaded.text)
+    kind = loaded.kind or ("final-acts" if shape == "final-acts" else "commentary")
+    segs = structure.segments(text, shape, kind=kind)
+    if not segs:
+        raise SourceError(f"{file.id}: no passages found in the text")
+    chunks = chunk_source(file.id, segs)
+    row = SourceRow(file.id, file.digest, loaded.title, kind, shape, loaded.meta, len(chunks))
+    return _Prepared(file, row, text, chunks)
+
+
+def _write(item: _Prepared, catalog: Catalog, store: VectorStore, done: int, total: int,
+           progress: Progress | None) -> int:
+    source = item.row.id
+    store.delete_source(source)
+    ids: list[str] = []
+    texts: list[str] = []
+    metas: list[dict[str, str]] = []
+    for chunk in item.chunks:
+        for sentence in chunk.sentences:
+            ids.append(sentence.id)
+            texts.append(f"{chunk.context}: {sentence.text}")
+            metas.append({"source": source, "kind": chunk.kind, "chunk_id": chunk.id})
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, total, source)
+
+    store.add(ids, texts, metas, progress=step)
+    catalog.put_source(item.row, item.text, item.chunks)
+    return done
+
+
+def repair(catalog: Catalog, store: VectorStore) -> set[str]:
+    """Make store and catalog agree after a crash; return sources that must be re-embedded."""
+    if store.count() == catalog.sentence_count():
+        return set()
+    logger.warning("vector store and catalog disagree; repairing")
+    stored = store.ids()
+    orphans = stored - catalog.sentence_ids()
+    store.delete(sorted(orphans))
+    stale = {row.id for row in catalog.sources() if not catalog.sentence_ids(row.id) <= stored}
+    return stale

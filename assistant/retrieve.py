@@ -1,0 +1,82 @@
+"""Hybrid retrieval: dense sentence search and keyword search over chunks, fused by rank."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.catalog import Catalog, terms
+from assistant.chunking import Chunk
+from assistant.schema import Passage
+from assistant.store import VectorStore
+
+RRF_K = 60
+DENSE_CANDIDATES = 40
+KEYWORD_CANDIDATES = 30
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """What retrieval found: ranked passages, their chunks, and per-sentence similarities."""
+
+    query: str
+    passages: list[Passage]
+    chunks: dict[str, Chunk]
+    similarity: dict[str, float]  # sentence id -> cosine similarity with the query
+    idf: dict[str, float]  # query term -> inverse document frequency over chunks
+
+
+class Retriever:
+    """Finds the passages for a query; the one model call is the query embedding."""
+
+    def __init__(self, *, catalog: Catalog, store: VectorStore, embeddings: Embeddings) -> None:
+        self._catalog = catalog
+        self._store = store
+        self._embeddings = embeddings
+
+    def retrieve(self, query: str, k: int, *, kinds: Sequence[str] | None = None,
+                 sources: Sequence[str] | None = None) -> Retrieval:
+        """The `k` best passages for `query`, optionally only of some kinds or sources."""
+        vector = self._embeddings.embed_query(query)
+        words = terms(query)
+        dense = self._store.search(vector, DENSE_CANDIDATES, kinds, sources)
+        keyword = self._catalog.keyword_search(words, KEYWORD_CANDIDATES, kinds, sources)
+        fused: dict[str, float] = {}
+        for rank, chunk_id in enumerate(dict.fromkeys(c for _, c, _ in dense)):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
+        for rank, (chunk_id, _) in enumerate(keyword):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
+        best = sorted(fused, key=lambda c: -fused[c])[:k]
+        return self.expand(query, best, vector, fused, words)
+
+    def expand(self, query: str, chunk_ids: Sequence[str], vector: Sequence[float],
+               scores: dict[str, float], words: list[str]) -> Retrieval:
+        """Load the chunks, their sentence similarities and term weights."""
+        chunks = self._catalog.chunks(chunk_ids)
+        sentence_ids = [s.id for c in chunks.values() for s in c.sentences]
+        vectors = self._store.vectors(sentence_ids)
+        similarity = {sid: _dot(vector, v) for sid, v in vectors.items()}
+        titles = self._catalog.titles({c.source for c in chunks.values()})
+        passages = [
+            Passage(c.text, c.source, titles.get(c.source, c.source), c.locator, c.kind,
+                    round(scores.get(cid, 0.0), 6), c.start, c.end, cid)
+            for cid in chunk_ids if (c := chunks.get(cid)) is not None
+        ]
+        return Retrieval(query, passages, chunks, similarity, self.idf(words))
+
+    def idf(self, words: Sequence[str]) -> dict[str, float]:
+        """Inverse document frequency of each word over the indexed chunks."""
+        total = max(1, self._catalog.chunk_count())
+        return {
+            w: math.log(1.0 + (total - (df := self._catalog.document_frequency(w)) + 0.5)
+                        / (df + 0.5))
+            for w in dict.fromkeys(words)
+        }
+
+
+def _dot(a: Sequence[float], b: Sequence[float]) -> float:
+    return float(np.dot(np.asarray(a, dtype=np.float32), np.asarray(b, dtype=np.float32)))

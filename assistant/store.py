@@ -1,0 +1,136 @@
+"""The vector store: sentence vectors in a Chroma collection (embedded on disk, or a server).
+
+Vectors come from our LangChain embeddings through langchain-chroma; Chroma's own default
+embedding function is never built (it would download a model).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.errors import ConfigError, IndexDamagedError
+
+logger = logging.getLogger(__name__)
+
+COLLECTION = "sentences"
+BATCH = 512
+
+
+class VectorStore:
+    """Sentence vectors with `source`, `kind` and `chunk_id` metadata."""
+
+    def __init__(self, embeddings: Embeddings, *, folder: Path | None = None,
+                 url: str | None = None, collection: str = COLLECTION) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+        from langchain_chroma import Chroma
+
+        settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+        try:
+            if url:
+                parts = urlparse(url)
+                if not parts.hostname:
+                    raise ConfigError(f"ASSISTANT_CHROMA_URL={url!r} has no host; "
+                                      "use a URL such as http://127.0.0.1:8000")
+                self._client: Any = chromadb.HttpClient(
+                    host=parts.hostname, port=parts.port or 8000,
+                    ssl=parts.scheme == "https", settings=settings)
+            else:
+                assert folder is not None
+                self._client = chromadb.PersistentClient(path=str(folder), settings=settings)
+            self._collection = self._client.get_or_create_collection(
+                name=collection, embedding_function=None, metadata={"hnsw:space": "cosine"})
+        except ConfigError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any Chroma failure here means an unusable store
+            where = url or str(folder)
+            raise IndexDamagedError(
+                f"the vector store at {where} cannot be opened ({exc}); if it is on disk, "
+                "run `assistant index --rebuild`; if it is a server, check it is running"
+            ) from None
+        self._langchain = Chroma(collection_name=collection, embedding_function=embeddings,
+                                 client=self._client)
+        self.name = collection
+
+    def add(self, ids: Sequence[str], texts: Sequence[str], metadatas: Sequence[dict[str, str]],
+            progress: Callable[[int], None] | None = None) -> None:
+        """Embed `texts` and store them under `ids` (idempotent: existing ids are replaced)."""
+        for i in range(0, len(ids), BATCH):
+            self._langchain.add_texts(
+                list(texts[i : i + BATCH]), metadatas=list(metadatas[i : i + BATCH]),
+                ids=list(ids[i : i + BATCH]))
+            if progress:
+                progress(min(BATCH, len(ids) - i))
+
+    def delete_source(self, source: str) -> None:
+        """Delete every vector of one source."""
+        self._collection.delete(where={"source": source})
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Delete vectors by id."""
+        for i in range(0, len(ids), BATCH):
+            self._collection.delete(ids=list(ids[i : i + BATCH]))
+
+    def search(self, vector: Sequence[float], k: int, kinds: Sequence[str] | None = None,
+               sources: Sequence[str] | None = None) -> list[tuple[str, str, float]]:
+        """Nearest sentences as (sentence id, chunk id, cosine similarity), best first."""
+        if self.count() == 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[list(vector)], n_results=k, where=_where(kinds, sources),
+            include=["metadatas", "distances"])
+        ids = result["ids"][0]
+        metas = (result["metadatas"] or [[]])[0]
+        dists = (result["distances"] or [[]])[0]
+        return [(i, str(m["chunk_id"]), 1.0 - float(d)) for i, m, d in zip(ids, metas, dists,
+                                                                            strict=True)]
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """Stored vectors by id (ids not stored are absent)."""
+        if not ids:
+            return {}
+        got = self._collection.get(ids=list(ids), include=["embeddings"])
+        return {i: list(v) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+
+    def count(self) -> int:
+        """Number of stored vectors."""
+        return int(self._collection.count())
+
+    def ids(self) -> set[str]:
+        """Every stored id (used only to repair after a crash)."""
+        found: set[str] = set()
+        offset = 0
+        while True:
+            got = self._collection.get(include=[], limit=10_000, offset=offset)
+            if not got["ids"]:
+                return found
+            found.update(got["ids"])
+            offset += len(got["ids"])
+
+    def reset(self) -> None:
+        """Delete every vector (for a rebuild)."""
+        self._client.delete_collection(self.name)
+        self._collection = self._client.get_or_create_collection(
+            name=self.name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+        from langchain_chroma import Chroma
+
+        self._langchain = Chroma(collection_name=self.name,
+                                 embedding_function=self._langchain.embeddings,
+                                 client=self._client)
+
+
+def _where(kinds: Sequence[str] | None, sources: Sequence[str] | None) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = []
+    if kinds:
+        clauses.append({"kind": {"$in": list(kinds)}})
+    if sources:
+        clauses.append({"source": {"$in": list(sources)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -1,0 +1,78 @@
+"""Structure of a source's text: commentary sections and paragraphs, or final-acts clauses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from assistant import finalacts
+from assistant.schema import Segment
+
+OPENING = "Opening"
+_BLOCK = re.compile(r"[^\n]+(?:\n[^\n]+)*")
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
+_RESOLUTION_LINE = re.compile(r"^(Resolution|Decision)\s+\S+.*\(.*\d{4}\)$", re.IGNORECASE)
+_TERMINAL = (".", "!", "?", ";", ",", "”", '"')
+
+
+def prepare(text: str) -> tuple[str, str]:
+    """Return the text to index and its structure kind (`final-acts` or `commentary`)."""
+    if finalacts.looks_like_final_acts(text):
+        return finalacts.clean_text(text), "final-acts"
+    return text, "commentary"
+
+
+def segments(text: str, structure: str, kind: str = "commentary") -> list[Segment]:
+    """Split prepared text into segments that carry locators and exact offsets."""
+    if structure == "final-acts":
+        return finalacts.final_acts_segments(text)
+    return commentary_segments(text, kind=kind or "commentary")
+
+
+def commentary_segments(text: str, *, kind: str = "commentary") -> list[Segment]:
+    """Paragraphs under their section headings: locator "Heading ¶n"."""
+    found: list[Segment] = []
+    heading = OPENING
+    subject = ""
+    paragraph = 0
+    seen_body = False
+    for start, end in _blocks(text):
+        block = text[start:end]
+        if _is_heading(block):
+            if _RESOLUTION_LINE.match(block) and seen_body:
+                subject = block  # "Resolution 130 (Rev Busan, 2014)": what the next part discusses
+            # Plain short lines before the first paragraph are the title, not sections.
+            elif seen_body or _MD_HEADING.match(block):
+                heading = _MD_HEADING.sub("", block).strip()
+                subject = ""
+                paragraph = 0
+            continue
+        seen_body = True
+        paragraph += 1
+        group = f"{heading} ({subject})" if subject else heading
+        found.append(Segment(block, start, end, f"{heading} ¶{paragraph}", kind, group))
+    return found
+
+
+def _blocks(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of blank-line separated blocks, stripped of surrounding whitespace."""
+    for match in _BLOCK.finditer(text):
+        raw = match.group()
+        lead = len(raw) - len(raw.lstrip())
+        trail = len(raw) - len(raw.rstrip())
+        if raw.strip():
+            yield match.start() + lead, match.end() - trail
+
+
+def _is_heading(block: str) -> bool:
+    if "\n" in block:
+        return False
+    if _MD_HEADING.match(block):
+        return True
+    words = block.split()
+    return (
+        len(block) <= 80
+        and len(words) <= 10
+        and not block.endswith(_TERMINAL)
+        and (block[0].isupper() or block[0].isdigit())
+    )
