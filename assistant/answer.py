@@ -18,11 +18,16 @@ from assistant.retrieve import Retrieval
 from assistant.schema import Answer, Citation
 
 # Calibrated on the development questions (tests/data/eval); see tests/test_quality.py.
-KEYWORD_WEIGHT = 0.35
+KEYWORD_WEIGHT = 0.9
 CONTEXT_WEIGHT = 0.5  # a term found only in the section heading or locator counts half
-ABSTAIN_BELOW = 0.55
-SECOND_WITHIN = 0.06  # a second sentence joins when it scores this close to the best
-MAX_SENTENCES = 2
+TITLE_WEIGHT = 0.6  # a question word that is in the source's title counts this much
+ABSTAIN_BELOW = 0.35
+SECOND_WITHIN = 0.16  # another sentence joins when it scores this close to the best
+MAX_SENTENCES = 3
+TYPE_PENALTY = 0.2  # the sentence lacks what the question asks for (a number, a time)
+ABSENT_PENALTY = 0.6  # times the share of the question's weight in words no source contains
+EARLIER_TURN_WEIGHT = 0.3  # weight of words only an earlier question used
+REPEAT_PENALTY = 0.3  # a sentence the previous answer already gave
 ACT_BONUS = 0.25  # the question names this resolution or decision
 BLOCK_BONUS = 0.1  # the question names this clause's block ("resolves", "instructs ...")
 
@@ -31,6 +36,18 @@ _ACT_MENTION = re.compile(r"\b(resolution|decision)\s+([A-Za-z\-]*\d+[\w/\-]*)",
 _REASON = re.compile(r"\b(why|reason|context|background|recall|consider|recogni[sz])", re.I)
 _RECEPTION = re.compile(r"\b(how was|received|react|critic|controvers|comment|view|opinion|"
                         r"impression|analy)", re.I)
+_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|"
+                     r"hundred|thousand|million|billion|dozen|half|percent|several|many|few)\b",
+                     re.IGNORECASE)
+_TIME = re.compile(r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|"
+                   r"september|october|november|december|next|last|year|years|month|months|week|"
+                   r"weeks|day|days|today|until|after|before|since|annual|every|once|twice|"
+                   r"future|later|soon|\d+(st|nd|rd|th))\b", re.IGNORECASE)
+_ASKS_NUMBER = re.compile(r"^\W*(how (many|much)|what (percentage|share|number|amount|sum))", re.I)
+_PLACE = re.compile(r"\b(in|at|from|to)\s+(the\s+)?[A-Z][\w\-]+")
+_ASKS_PLACE = re.compile(r"^\W*(where|in (what|which) (city|country|place))", re.IGNORECASE)
+_ASKS_TIME = re.compile(r"^\W*(when|what (year|date|day|month)|how (often|long|soon)|until when)",
+                        re.IGNORECASE)
 _BLOCKS = ("resolves", "decides", "instructs", "invites", "encourages", "requests", "calls upon")
 
 
@@ -58,7 +75,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
         """Pick the sentences that answer `question`, or abstain."""
         ranked = self.rank(question, retrieval)
-        if not ranked or ranked[0].score < ABSTAIN_BELOW:
+        if not ranked or confidence(ranked[0].score, retrieval) < ABSTAIN_BELOW:
             return abstain(retrieval)
         chosen = [ranked[0]]
         for cand in ranked[1:]:
@@ -88,28 +105,63 @@ class ExtractiveAnswerer:
 
     def rank(self, question: str, retrieval: Retrieval) -> list[Scored]:
         """Every sentence of the retrieved chunks, best first."""
+        # In a follow-up, the words of earlier turns only help to find the topic.
+        own_words = {stem(w) for w in terms(retrieval.question)} if retrieval.question else None
         weights: dict[str, float] = {}
         for word, idf in retrieval.idf.items():
+            if own_words is not None and stem(word) not in own_words:
+                idf *= EARLIER_TURN_WEIGHT
             weights[stem(word)] = max(weights.get(stem(word), 0.0), idf)
-        total = sum(weights.values()) or 1.0
+        said = " ".join(retrieval.said.split())
+        # Words of a source's title ("Plenipotentiary 2014") say what every passage of it is
+        # about, so they tell passages of that source apart less than their rarity suggests.
+        title_terms = {p.source: {stem(w) for w in terms(p.title)} for p in retrieval.passages}
         acts = {(k.lower(), n.lower()) for k, n in _ACT_MENTION.findall(question)}
         blocks = [b for b in _BLOCKS if b in question.lower()]
+        wanted = expected_type(question)
         wants_reasons = bool(_REASON.search(question))
         wants_commentary = bool(_RECEPTION.search(question))
         scored: list[Scored] = []
         for chunk in retrieval.chunks.values():
+            own = {t: w * (TITLE_WEIGHT if t in title_terms.get(chunk.source, ()) else 1.0)
+                   for t, w in weights.items()}
+            total = sum(own.values()) or 1.0
             context = {stem(w) for w in terms(chunk.context)}
             bonus = _kind_bonus(chunk, acts, blocks, wants_reasons, wants_commentary)
             for sentence in chunk.sentences:
                 words = {stem(w) for w in terms(sentence.text)}
-                matched = sum(w for t, w in weights.items() if t in words)
+                matched = sum(w for t, w in own.items() if t in words)
                 matched += CONTEXT_WEIGHT * sum(
-                    w for t, w in weights.items() if t in context and t not in words)
+                    w for t, w in own.items() if t in context and t not in words)
                 similarity = retrieval.similarity.get(sentence.id, 0.0)
                 score = similarity + KEYWORD_WEIGHT * matched / total + bonus
+                if wanted is not None and not wanted.search(sentence.text):
+                    score -= TYPE_PENALTY
+                if said and readable(sentence.text) in said:
+                    score -= REPEAT_PENALTY
                 scored.append(Scored(score, chunk, sentence))
         scored.sort(key=lambda s: -s.score)
         return scored
+
+
+def confidence(score: float, retrieval: Retrieval) -> float:
+    """The best sentence's score, lowered by the weight of question words no source has."""
+    total = sum(retrieval.idf.values()) or 1.0
+    missing = sum(w for t, w in retrieval.idf.items() if t in retrieval.absent)
+    return score - ABSENT_PENALTY * missing / total
+
+
+def expected_type(question: str) -> re.Pattern[str] | None:
+    """What the answer must contain, judged from the last question asked: a number or a time."""
+    asked = [q for q in re.split(r"(?<=\?)\s+", question.strip()) if q.strip()]
+    last = asked[-1] if asked else question
+    if _ASKS_NUMBER.search(last):
+        return _NUMBER
+    if _ASKS_TIME.search(last):
+        return _TIME
+    if _ASKS_PLACE.search(last):
+        return _PLACE
+    return None
 
 
 def _kind_bonus(chunk: Chunk, acts: set[tuple[str, str]], blocks: list[str],

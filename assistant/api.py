@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+from dataclasses import replace
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,7 +18,7 @@ from assistant.answer import ExtractiveAnswerer
 from assistant.catalog import Catalog
 from assistant.config import Settings
 from assistant.errors import ConfigError, QuestionError, SourceError
-from assistant.history import standalone
+from assistant.history import last_answer, standalone
 from assistant.retrieve import Retrieval, Retriever
 from assistant.schema import Answer, IndexReport, Passage, SourceInfo
 from assistant.store import VectorStore
@@ -106,6 +107,7 @@ class Assistant:
         query = standalone(question, history)
         retrieval = self._retriever.retrieve(query, self.settings.top_k, kinds=kinds,
                                              sources=sources)
+        retrieval = replace(retrieval, question=question, said=last_answer(history))
         for part in self._answerer.stream(query, retrieval):
             if isinstance(part, Answer) and notice:
                 joined = f"{part.notice} {notice}" if part.notice else notice

@@ -16,47 +16,68 @@ from dataclasses import dataclass
 
 from assistant.schema import Segment
 
+
+def _words(spaced: str) -> frozenset[str]:
+    return frozenset(spaced.split())
+
+
 _MARK_RE = re.compile(r"^(ADD|MOD|SUP)$")
 _ACT_RE = re.compile(
     r"^(?:(ADD|MOD|SUP)\s+)?(RESOLUTION|DECISION)\s+\[?([A-Z0-9][\w/.\-]*?)\]?\s*"
     r"\(\s*(REV\b\.?)?\s*([^()\d]*?)\s*,?\s*(\d{4})\s*\)$",
     re.IGNORECASE,
 )
+# The conference line, or its first words when the PDF layout wrapped it.
 _CONF_RE = re.compile(
+    r"^the\s+plenipotentiary(?:\s+conference(?:\s+of(?:\s+the(?:\s+(?:itu|international"
+    r"(?:\s+telecommunications?(?:\s+union)?)?))?)?)?)?\s*(?:\(|,|$)",
+    re.IGNORECASE,
+)
+_CONF_FULL_RE = re.compile(
     r"^the\s+plenipotentiary\s+conference\s+of\s+the\s+"
-    r"(?:international\s+telecommunications?\s+union|itu)\b",
+    r"(?:international\s+telecommunications?\s+union|itu)\s*\(",
     re.IGNORECASE,
 )
 _ANNEX_RE = re.compile(r"^(ANNEX|ATTACHMENT|APPENDIX)\b([^a-z]*?)(?:\s+TO\b[^a-z]*)?$")
 # Parts of the final acts that follow the decisions and resolutions and belong to neither.
-_END_RE = re.compile(r"^(?:RECOMMENDATION\s+\S+\s*\(.*\)|(?:ADDITIONAL\s+)?DECLARATIONS\s+AND\s+RESERVATIONS)$")
-_LABEL_RE = re.compile(r"^(?:\(?([a-z]|[ivx]{2,5})(bis|ter|quater)?\)|(\d{1,3})(bis|ter|quater)?[.)]?)(?=\s|$)")
+_END_RE = re.compile(
+    r"^(?:RECOMMENDATION\s+\S+\s*\(.*\)|(?:ADDITIONAL\s+)?DECLARATIONS\s+AND\s+RESERVATIONS)$"
+)
+# "a)", "(b)", "ii)", "1", "2.", "3)", "1bis": letters 1, 2 / number 3, 4 of `_label`.
+_LABEL_RE = re.compile(
+    r"^(?:\(?([a-z]|[ivx]{2,5})(bis|ter|quater)?\)|(\d{1,3})(bis|ter|quater)?[.)]?)(?=\s|$)"
+)
 _BULLET_RE = re.compile(r"^[-–—•·*]\s")
 _SENTENCE_END_RE = re.compile(r"[.;:!?][\"'”’)\]]*$")
 _CLOSES_RE = re.compile(r"(?:[.;:,!?][\"'”’)\]]*|\band|\bor)$")
+
+
 _ABBR_HEAD = r"(?:Res|Dec|Rec)\.\s*[\w/\-]+(?:\s*\([^()]*\))?"
 _FULL_HEAD = r"(?:Resolution|Decision|Recommendation)\s+[\w/\-]+"
 _ARTEFACT_RE = re.compile(
     rf"^(?:\d{{1,4}}\s+)?(?:{_ABBR_HEAD}|{_FULL_HEAD})(?:\s+\d{{1,4}})?$|^[-–]?\s*\d{{1,4}}\s*[-–]?$"
 )
-_PREAMBLE_VERBS = frozenset(
+_PREAMBLE_VERBS = _words(
     "recalling considering recognizing recognising noting bearing taking acknowledging aware "
     "emphasizing emphasising having observing convinced concerned mindful welcoming stressing "
     "reaffirming underlining highlighting affirming conscious keeping referring guided "
     "reiterating expressing appreciating believing desiring deploring alarmed cognizant "
-    "encouraged determined endorsing recognized".split()
+    "encouraged determined endorsing recognized"
 )
-_PREAMBLE_WORDS = _PREAMBLE_VERBS | frozenset(
+_PREAMBLE_WORDS = _PREAMBLE_VERBS | _words(
     "further also moreover furthermore additionally finally in particular with satisfaction "
     "concern appreciation great deep deeply fully mind into account consideration regard to "
-    "note of the its especially".split()
+    "note of the its especially"
 )
-_OPERATIVE_VERBS = frozenset(
+_OPERATIVE_VERBS = _words(
     "resolves decides instructs invites encourages requests calls urges charges asks appeals "
-    "endorses approves adopts authorizes entrusts expresses reaffirms".split()
+    "endorses approves adopts authorizes entrusts expresses reaffirms"
 )
 # A block heading never ends on one of these; a line that does continues on the next line.
-_STOP = frozenset("the of in and or to with for a an on by at from its their".split())
+_STOP = _words("the of in and or to with for a an on by at from its their")
+# Words that open the tail of a heading: "instructs the Secretary-General, in consultation ...,".
+_CONNECTORS = _words("in with through after acting within")
+_TAIL_RE = re.compile(rf",\s+(?:{'|'.join(sorted(_CONNECTORS))})\b[^,]*$")
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 
 
@@ -86,6 +107,8 @@ class Act:
     start: int
     end: int
     clauses: list[Clause]
+    title_start: int = 0  # span of the title in the text, for quoting it
+    title_end: int = 0
 
 
 def _normalise(text: str) -> str:
@@ -117,7 +140,7 @@ def _phrase_part(phrase: str, nxt: str) -> str | None:
     if verb in _OPERATIVE_VERBS and len(words) <= 30:
         return "operative"
     # An unknown verb counts only when labelled items follow; "-s" verbs are operative.
-    if len(words) <= 12 and _LABEL_RE.match(nxt):
+    if len(words) <= 12 and re.search(r"(?:ing|ed|s)$", verb) and _LABEL_RE.match(nxt):
         return "operative" if verb.endswith("s") and not verb.endswith("ss") else "preamble"
     return None
 
@@ -131,24 +154,36 @@ def _heading_at(lines: list[str], i: int, prev_closed: bool) -> tuple[int, str]:
     def at(k: int) -> str:
         return lines[k] if k < len(lines) else ""
 
+    if _phrase_part(line, at(i + 1)) == "preamble":
+        # "noting with" | "satisfaction"; but "having regard to" is whole.
+        whole = line.split()[-1] not in _STOP or not at(i + 1)
+        return (1 if whole or _phrase_part(f"{line} {at(i + 1)}", "") is None else 2), "preamble"
     j, phrase = i + 1, line
-    # PDF wraps long headings ("instructs the Director ..., in") onto the next line.
-    while phrase.split()[-1] in _STOP and at(j)[:1].islower() and not _LABEL_RE.match(at(j)):
-        if _phrase_part(phrase, at(j)) == "preamble":
-            break
+    while _heading_goes_on(phrase, at(j)):
         phrase, j = f"{phrase} {at(j)}", j + 1
     part = _phrase_part(phrase, at(j))
-    if part is None:
-        return 0, ""
-    # "instructs the Secretary-General," / "in consultation with ...," / "1 ...".
-    while part == "operative" and at(j)[:1].islower() and _LABEL_RE.match(at(j + 1)):
-        tail = at(j).split()
-        if tail[0] not in ("in", "with", "through", "after", "and", "acting", "as", "within"):
-            break
-        if len(tail) > 15 or _SENTENCE_END_RE.search(at(j)):
-            break
-        j += 1
-    return j - i, part
+    return (j - i, part) if part else (0, "")
+
+
+def _heading_goes_on(phrase: str, nxt: str) -> bool:
+    """Whether `nxt` is more of the heading `phrase`, wrapped by the PDF layout.
+
+    The rules look only at `phrase` and the start of `nxt`, never further ahead, so that the
+    cleaned text, where the heading is one line, reads the same way again.
+    """
+    if not nxt or len(phrase.split()) > 30 or _SENTENCE_END_RE.search(nxt):
+        return False
+    if _LABEL_RE.match(nxt) or _fixed(nxt) or _CONF_RE.match(nxt):
+        return False
+    last, first = phrase.split()[-1], nxt.split()[0]
+    if phrase.endswith(","):
+        # "instructs the Secretary-General," | "in consultation with the Directors ...,"
+        return first in _CONNECTORS
+    # Inside such a "..., in consultation with ...," tail, "of the|Council", "three|Bureaux",
+    # "Director|of the"; an unnumbered item starts otherwise ("to ...", "that ...").
+    return bool(
+        last in _STOP or _TAIL_RE.search(phrase) or first[0].isupper() or first in ("of", "and")
+    )
 
 
 def _fixed(line: str) -> bool:
@@ -186,20 +221,27 @@ def clean_text(text: str) -> str:
             out.append("")
             closed, i = True, i + 1
             continue
+        # A narrow column can wrap even an act heading: "RESOLUTION 102 (REV." | "BUSAN, 2014)".
+        joined = f"{line} {lines[i + 1]}" if i + 1 < len(lines) else ""
+        if not (_ACT_RE.match(line) or _MARK_RE.match(line)) and _ACT_RE.match(joined):
+            lines[i + 1], i = joined, i + 1
+            continue
         n, _ = _heading_at(lines, i, closed)
         if n:
             out.append(" ".join(lines[i : i + n]))
             closed, i = True, i + n
             continue
+        # A title (after an act or annex heading) has no final stop, yet items may follow it.
+        title = bool(out) and bool(_ACT_RE.match(out[-1]) or _ANNEX_RE.match(out[-1]))
         cur, i = line, i + 1
         if not _fixed(line):
-            while i < len(lines) and lines[i] and not _structural(lines, i, _closes(cur)):
+            while i < len(lines) and lines[i] and not _structural(lines, i, title or _closes(cur)):
                 nxt = lines[i]
                 if not (nxt[:1].islower() or not _SENTENCE_END_RE.search(cur)):
                     break
                 cur, i = _join(cur, nxt), i + 1
         out.append(cur)
-        closed = _fixed(line) or _closes(cur)
+        closed = title or _fixed(line) or _closes(cur)
     return "\n".join(out)
 
 
@@ -215,7 +257,9 @@ def _act_match(lines: list[str], i: int) -> re.Match[str] | None:
 def looks_like_final_acts(text: str) -> bool:
     """True when the text has an act heading and the conference line, whatever the file name."""
     lines = [ln.strip() for ln in _normalise(text).split("\n")]
-    if not any(_CONF_RE.match(s) for s in lines):
+    # The whole conference line, though PDF extraction may have wrapped it once.
+    pairs = (f"{a} {b}" for a, b in zip(lines, [*lines[1:], ""], strict=True))
+    if not any(_CONF_FULL_RE.match(pair) for pair in pairs):
         return False
     return any(_act_match(lines, i) for i in range(len(lines)))
 
@@ -240,15 +284,19 @@ def _label(m: re.Match[str]) -> tuple[str, int | None, str]:
     return "letter", value, f"{letter}{suffix})"
 
 
-def _body(text: str, lines: list[str], spans: list[tuple[int, int]], k: int, stop: int) -> list[Clause]:
+def _body(
+    text: str, lines: list[str], spans: list[tuple[int, int]], k: int, stop: int
+) -> list[Clause]:
+    """The clauses of the lines `k:stop` of one act, after its conference line."""
     clauses: list[Clause] = []
     block, part, style, last = "", "preamble", "", 0
-    cur: list[object] | None = None  # [item, start or None, end]
+    item: str | None = None  # the open item's label; None before the first item of a block
+    start: int | None = None  # None while a lone label waits for its text on the next line
+    end = 0
 
     def flush() -> None:
-        if cur is not None and isinstance(cur[1], int) and isinstance(cur[2], int):
-            s, e = cur[1], cur[2]
-            clauses.append(Clause(block, str(cur[0]), part, text[s:e], s, e))
+        if item is not None and start is not None:
+            clauses.append(Clause(block, item, part, text[start:end], start, end))
 
     closed = True
     while k < stop:
@@ -260,33 +308,104 @@ def _body(text: str, lines: list[str], spans: list[tuple[int, int]], k: int, sto
         n, p = (0, "") if style == "annex" else _heading_at(lines, k, closed)
         if annex or n:
             flush()
-            cur, last, k = None, 0, k + max(n, 1)
+            item, last = None, 0
             if annex:
-                block, part, style = " ".join((annex.group(1) + annex.group(2)).lower().split()), "operative", "annex"
+                block = " ".join((annex.group(1) + annex.group(2)).lower().split())
+                part, style = "operative", "annex"
             else:
-                block = " ".join(" ".join(lines[k - n : k]).split()).removesuffix(",").rstrip()
+                block = " ".join(" ".join(lines[k : k + n]).split()).removesuffix(",").rstrip()
                 part, style = ("operative" if "operative" in (p, part) else "preamble"), ""
-            closed = True
+            closed, k = True, k + max(n, 1)
             continue
         m = _LABEL_RE.match(line) if closed else None
-        kind, value, label = _label(m) if m else ("", None, "")
-        suffixed = label.rstrip(")").endswith(("bis", "ter", "quater"))
-        accept = m is not None and value is not None and (
-            (style == "" and value == 1 and not suffixed)
-            or (style == kind and value == (last if suffixed else last + 1))
-            or (style == "annex" and kind == "number" and value == (last if suffixed else last + 1))
-        )
-        if m and accept and value is not None:
+        if m and _accepts(style, last, *_label(m)):
             flush()
-            style, last = (style or kind), value
+            kind, value, item = _label(m)
+            style, last = (style or kind), value or 0
             rest = line[m.end() :]
             start = spans[k][0] + m.end() + len(rest) - len(rest.lstrip()) if rest.strip() else None
-            cur = [label, start, spans[k][1] if start is not None else None]
-        elif cur is None:
-            cur, style = ["", spans[k][0], spans[k][1]], style or "none"
+            end = spans[k][1]
+        elif item is None:
+            item, start, end, style = "", spans[k][0], spans[k][1], style or "none"
         else:
-            cur[1] = spans[k][0] if cur[1] is None else cur[1]
-            cur[2] = spans[k][1]
-        closed, k = _closes(line), k + 1
+            start = spans[k][0] if start is None else start
+            end = spans[k][1]
+        # The annex title has no final stop, yet its numbered paragraphs follow it.
+        closed, k = _closes(line) or _ANNEX_RE.match(lines[k - 1]) is not None, k + 1
     flush()
     return clauses
+
+
+def _accepts(style: str, last: int, kind: str, value: int | None, label: str) -> bool:
+    """Whether a label starts the next item of the block, rather than a sub-item or a number."""
+    if value is None or style == "none":
+        return False
+    repeat = label.rstrip(")").endswith(("bis", "ter", "quater"))
+    if style == "":
+        return value == 1 and not repeat
+    if style == kind or (style == "annex" and kind == "number"):
+        return value == (last if repeat else last + 1)
+    return False
+
+
+def parse_final_acts(text: str) -> list[Act]:
+    """Split cleaned final-acts text into acts and their clauses, with offsets into `text`."""
+    lines = [ln.strip() for ln in text.split("\n")]
+    spans = _spans(text)
+    heads = [(i, m) for i in range(len(lines)) if (m := _act_match(lines, i))]
+    firsts = []  # each act starts at its change mark, when that stands on the line above
+    for n, (i, m) in enumerate(heads):
+        p = i - 1
+        while p >= 0 and not lines[p]:
+            p -= 1
+        after_prev = n == 0 or p > heads[n - 1][0]
+        own_mark = not m.group(1) and p >= 0 and after_prev and _MARK_RE.match(lines[p])
+        firsts.append(p if own_mark else i)
+    acts = []
+    for n, (i, _) in enumerate(heads):
+        stop = firsts[n + 1] if n + 1 < len(heads) else len(lines)
+        stop = next((k for k in range(i + 1, stop) if _END_RE.match(lines[k])), stop)
+        acts.append(_act(text, lines, spans, firsts[n], i, stop))
+    return acts
+
+
+def _act(
+    text: str, lines: list[str], spans: list[tuple[int, int]], first: int, i: int, stop: int
+) -> Act:
+    """The act whose heading is line `i`, spanning lines `first:stop`."""
+    m = _act_match(lines, i)
+    assert m is not None
+    title_lines: list[int] = []  # up to the conference line, or up to the body if it is missing
+    k = i + 1
+    while k < stop and not _CONF_RE.match(lines[k]) and len(title_lines) < 3:
+        if title_lines and (_heading_at(lines, k, True)[0] or _LABEL_RE.match(lines[k])):
+            break
+        title_lines += [k] if lines[k] else []
+        k += 1
+    if k < stop and _CONF_RE.match(lines[k]):
+        k += 1
+    last = max((j for j in range(first, stop) if lines[j]), default=i)
+    start, end = spans[first][0], spans[last][1]
+    kind, number, revised = m.group(2).lower(), m.group(3).upper(), m.group(4) is not None
+    place = " ".join(w.capitalize() for w in m.group(5).replace(",", " ").split())
+    conf = f"{place}, {m.group(6)}"
+    mark = (m.group(1) or (lines[first] if first != i else "")).upper()
+    label = f"{kind.capitalize()} {number} ({'Rev. ' if revised else ''}{conf})"
+    title = " ".join(" ".join(lines[j] for j in title_lines).split())
+    ts, te = (spans[title_lines[0]][0], spans[title_lines[-1]][1]) if title_lines else (0, 0)
+    clauses = _body(text, lines, spans, k, stop)
+    return Act(kind, number, revised, conf, mark, title, label, start, end, clauses, ts, te)
+
+
+def final_acts_segments(text: str) -> list[Segment]:
+    """One Segment per act title and per clause, in document order; `text` is already cleaned."""
+    segments = []
+    for act in parse_final_acts(text):
+        s, e = act.title_start, act.title_end
+        if e > s:
+            title = Segment(text[s:e], s, e, f"{act.label} › title", act.kind, act.label, "title")
+            segments.append(title)
+        for c in act.clauses:
+            locator = f"{act.label} › {c.block} {c.item}".strip().removesuffix(" ›")
+            segments.append(Segment(c.text, c.start, c.end, locator, act.kind, act.label, c.part))
+    return segments

@@ -28,6 +28,9 @@ class Retrieval:
     chunks: dict[str, Chunk]
     similarity: dict[str, float]  # sentence id -> cosine similarity with the query
     idf: dict[str, float]  # query term -> inverse document frequency over chunks
+    absent: frozenset[str] = frozenset()  # query terms found in no chunk at all
+    question: str = ""  # the user's own words, when `query` also carries earlier turns
+    said: str = ""  # the previous answer in the conversation, not to be repeated
 
 
 class Retriever:
@@ -66,16 +69,11 @@ class Retriever:
                     round(scores.get(cid, 0.0), 6), c.start, c.end, cid)
             for cid in chunk_ids if (c := chunks.get(cid)) is not None
         ]
-        return Retrieval(query, passages, chunks, similarity, self.idf(words))
-
-    def idf(self, words: Sequence[str]) -> dict[str, float]:
-        """Inverse document frequency of each word over the indexed chunks."""
+        frequency = {w: self._catalog.document_frequency(w) for w in dict.fromkeys(words)}
         total = max(1, self._catalog.chunk_count())
-        return {
-            w: math.log(1.0 + (total - (df := self._catalog.document_frequency(w)) + 0.5)
-                        / (df + 0.5))
-            for w in dict.fromkeys(words)
-        }
+        idf = {w: math.log(1.0 + (total - df + 0.5) / (df + 0.5)) for w, df in frequency.items()}
+        absent = frozenset(w for w, df in frequency.items() if df == 0)
+        return Retrieval(query, passages, chunks, similarity, idf, absent)
 
 
 def _dot(a: Sequence[float], b: Sequence[float]) -> float:

@@ -55,13 +55,28 @@ def commentary_segments(text: str, *, kind: str = "commentary") -> list[Segment]
 
 
 def _blocks(text: str) -> Iterator[tuple[int, int]]:
-    """Spans of blank-line separated blocks, stripped of surrounding whitespace."""
+    """Spans of blank-line separated blocks; a sentence broken by a blank line stays whole."""
+    pending: tuple[int, int] | None = None
     for match in _BLOCK.finditer(text):
         raw = match.group()
+        if not raw.strip():
+            continue
         lead = len(raw) - len(raw.lstrip())
-        trail = len(raw) - len(raw.rstrip())
-        if raw.strip():
-            yield match.start() + lead, match.end() - trail
+        span = (match.start() + lead, match.end() - (len(raw) - len(raw.rstrip())))
+        if pending and _continues(text[pending[0] : pending[1]], text[span[0] : span[1]]):
+            pending = (pending[0], span[1])
+            continue
+        if pending:
+            yield pending
+        pending = span
+    if pending:
+        yield pending
+
+
+def _continues(block: str, following: str) -> bool:
+    """True when `following` is the rest of a sentence that `block` broke off."""
+    return (len(block) > 80 and not block.endswith(_TERMINAL + (":",))
+            and following[:1].islower())
 
 
 def _is_heading(block: str) -> bool:
