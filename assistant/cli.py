@@ -1,0 +1,195 @@
+"""The `assistant` command: index, ask, sources, add, serve, eval."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from assistant.config import Settings
+from assistant.errors import AssistantError
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if not args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        code: int = args.run(args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant", description="Cited answers about the ITU Plenipotentiary 2014.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    parser.add_argument("--sources", help="sources folder (default: ASSISTANT_SOURCES or sources)")
+    parser.add_argument("--index", help="index folder (default: ASSISTANT_INDEX or index)")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", help="sync the index with the sources folder")
+    p.add_argument("--rebuild", action="store_true", help="drop the index and build it anew")
+    p.set_defaults(run=_index)
+
+    p = sub.add_parser("ask", help="ask a question")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.add_argument("--kind", action="append", dest="kinds", metavar="KIND",
+                   help="only sources of this kind (commentary, resolution, decision); repeatable")
+    p.set_defaults(run=_ask)
+
+    p = sub.add_parser("sources", help="list the indexed sources")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_sources)
+
+    p = sub.add_parser("add", help="copy files into the sources folder and index them")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--title", help="title of the source (one file only)")
+    p.add_argument("--kind", help="kind of the source, e.g. commentary")
+    p.set_defaults(run=_add)
+
+    p = sub.add_parser("serve", help="start the web chat")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--watch", action="store_true", help="re-index when sources/ changes")
+    p.set_defaults(run=_serve)
+
+    p = sub.add_parser("eval", help="evaluate on a question file (JSON lines)")
+    p.add_argument("questions", nargs="+")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--no-baselines", action="store_true", help="only evaluate the assistant")
+    p.set_defaults(run=_eval)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    updates: dict[str, Any] = {}
+    if args.sources:
+        updates["sources"] = args.sources
+    if args.index:
+        updates["index"] = args.index
+    return Settings(**updates)
+
+
+def _open(args: argparse.Namespace, *, sync: bool = True) -> Any:
+    from assistant.api import Assistant
+
+    with _progress_bar("indexing") as progress:
+        return Assistant.from_settings(_settings(args), sync=sync, progress=progress)
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[ProgressFn]:
+    from tqdm import tqdm
+
+    bar: Any = None
+
+    def update(done: int, total: int, message: str) -> None:
+        nonlocal bar
+        if total == 0:
+            return
+        if bar is None:
+            bar = tqdm(total=total, desc=label, unit="sentence", file=sys.stderr, leave=False)
+        bar.n = done
+        bar.set_postfix_str(message[-40:], refresh=True)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _index(args: argparse.Namespace) -> int:
+    assistant = _open(args, sync=False)
+    with _progress_bar("indexing") as progress:
+        report = assistant.reindex(rebuild=args.rebuild, progress=progress)
+    print(f"added {len(report.added)}, updated {len(report.updated)}, removed "
+          f"{len(report.removed)}, unchanged {len(report.unchanged)}, failed "
+          f"{len(report.failed)}; {report.chunks_embedded} sentences embedded in "
+          f"{report.seconds:.1f} s")
+    for source, reason in report.failed:
+        print(f"  failed: {source}: {reason}")
+    return EXIT_ERROR if report.failed else EXIT_OK
+
+
+def _ask(args: argparse.Namespace) -> int:
+    assistant = _open(args)
+    answer = assistant.ask(args.question, kinds=args.kinds)
+    if args.json:
+        print(json.dumps(dataclasses.asdict(answer), ensure_ascii=False, indent=2))
+    else:
+        print(answer.to_markdown())
+    return EXIT_OK
+
+
+def _sources(args: argparse.Namespace) -> int:
+    assistant = _open(args)
+    rows = assistant.sources()
+    if args.json:
+        print(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for row in rows:
+        indent = "    " if row.parent else ""
+        print(f"{indent}{row.id if not row.parent else row.title}  [{row.kind}, "
+              f"{row.chunks} chunks]" + ("" if row.parent else f"  {row.title}"))
+    return EXIT_OK
+
+
+def _add(args: argparse.Namespace) -> int:
+    if args.title and len(args.paths) > 1:
+        print("error: --title names one source; add files one at a time", file=sys.stderr)
+        return EXIT_USAGE
+    assistant = _open(args)
+    failed = False
+    for path in args.paths:
+        with _progress_bar(f"adding {path}") as progress:
+            report = assistant.add_source(path, title=args.title, kind=args.kind,
+                                          progress=progress)
+        for source, reason in report.failed:
+            failed = True
+            print(f"failed: {source}: {reason}", file=sys.stderr)
+        for source in report.added + report.updated:
+            print(f"indexed: {source}")
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from assistant import web
+
+    settings = _settings(args)
+    assistant = _open(args)
+    web.serve(assistant, host=args.host or settings.host, port=args.port or settings.port,
+              auth=settings.auth, watch=args.watch)
+    return EXIT_OK
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from assistant import evaluate
+
+    assistant = _open(args)
+    return int(evaluate.main(assistant, args.questions, as_json=args.json,
+                             baselines=not args.no_baselines))
