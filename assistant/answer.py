@@ -20,9 +20,9 @@ from assistant.schema import Answer, Citation
 # Calibrated on the development questions (tests/data/eval); see tests/test_quality.py.
 KEYWORD_WEIGHT = 0.9
 CONTEXT_WEIGHT = 0.5  # a term found only in the section heading or locator counts half
-TITLE_WEIGHT = 0.6  # a question word that is in the source's title counts this much
-ABSTAIN_BELOW = 0.35
-SECOND_WITHIN = 0.16  # another sentence joins when it scores this close to the best
+TITLE_WEIGHT = 0.3  # a question word that is in the source's title counts this much
+ABSTAIN_BELOW = 0.3
+SECOND_WITHIN = 0.2  # another sentence joins when it scores this close to the best
 MAX_SENTENCES = 3
 TYPE_PENALTY = 0.2  # the sentence lacks what the question asks for (a number, a time)
 ABSENT_PENALTY = 0.6  # times the share of the question's weight in words no source contains
@@ -30,6 +30,9 @@ EARLIER_TURN_WEIGHT = 0.3  # weight of words only an earlier question used
 REPEAT_PENALTY = 0.3  # a sentence the previous answer already gave
 ACT_BONUS = 0.25  # the question names this resolution or decision
 BLOCK_BONUS = 0.1  # the question names this clause's block ("resolves", "instructs ...")
+
+LIST_WITHIN = 0.25  # list questions: clauses this close to the best are all listed
+MAX_LISTED = 12
 
 NO_ANSWER = "The sources do not answer this question."
 _ACT_MENTION = re.compile(r"\b(resolution|decision)\s+([A-Za-z\-]*\d+[\w/\-]*)", re.IGNORECASE)
@@ -48,6 +51,8 @@ _PLACE = re.compile(r"\b(in|at|from|to)\s+(the\s+)?[A-Z][\w\-]+")
 _ASKS_PLACE = re.compile(r"^\W*(where|in (what|which) (city|country|place))", re.IGNORECASE)
 _ASKS_TIME = re.compile(r"^\W*(when|what (year|date|day|month)|how (often|long|soon)|until when)",
                         re.IGNORECASE)
+_LIST = re.compile(r"^\W*(which|what|list( all)?( the)?)\s+(resolutions|decisions|acts)\b|"
+                   r"\ball (the )?(resolutions|decisions)\b", re.IGNORECASE)
 _BLOCKS = ("resolves", "decides", "instructs", "invites", "encourages", "requests", "calls upon")
 
 
@@ -77,24 +82,15 @@ class ExtractiveAnswerer:
         ranked = self.rank(question, retrieval)
         if not ranked or confidence(ranked[0].score, retrieval) < ABSTAIN_BELOW:
             return abstain(retrieval)
-        chosen = [ranked[0]]
-        for cand in ranked[1:]:
-            if len(chosen) == MAX_SENTENCES or cand.score < ranked[0].score - SECOND_WITHIN:
-                break
-            chosen.append(cand)
-        titles = {p.source: p.title for p in retrieval.passages}
-        parts: list[str] = []
-        citations: list[Citation] = []
-        for item in chosen:
-            citation = cite(len(citations) + 1, item.chunk, item.sentence,
-                            titles.get(item.chunk.source, item.chunk.source))
-            if citation is None:
-                continue
-            citations.append(citation)
-            parts.append(f"{readable(item.sentence.text)} [{citation.marker}]")
-        if not citations:
-            return abstain(retrieval)
-        return Answer(" ".join(parts), citations, False, retrieval.passages)
+        if is_list_question(question):
+            chosen = _one_per_act(ranked)
+        else:
+            chosen = [ranked[0]]
+            for cand in ranked[1:]:
+                if len(chosen) == MAX_SENTENCES or cand.score < ranked[0].score - SECOND_WITHIN:
+                    break
+                chosen.append(cand)
+        return compose(chosen, retrieval)
 
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
         """The answer in pieces (a sentence with its marker each), then the Answer."""
@@ -142,6 +138,51 @@ class ExtractiveAnswerer:
                 scored.append(Scored(score, chunk, sentence))
         scored.sort(key=lambda s: -s.score)
         return scored
+
+
+def is_list_question(question: str) -> bool:
+    """True for questions asking for every resolution or decision that does something."""
+    return bool(_LIST.search(question.split("?")[0] if "?" in question else question))
+
+
+def _one_per_act(ranked: list[Scored]) -> list[Scored]:
+    """The best clause of each resolution or decision that scores close enough to the best."""
+    best = ranked[0].score
+    chosen: dict[str, Scored] = {}
+    for item in ranked:
+        if item.score < best - LIST_WITHIN or len(chosen) == MAX_LISTED:
+            break
+        if item.chunk.part and item.chunk.group not in chosen:
+            chosen[item.chunk.group] = item
+    return list(chosen.values()) or [ranked[0]]
+
+
+def compose(chosen: list[Scored], retrieval: Retrieval) -> Answer:
+    """The answer text with a marker after each sentence, and its verified citations.
+
+    Clauses of official text are introduced by their locator; when an answer mixes official
+    text and commentary, each part says which it is.
+    """
+    titles = {p.source: p.title for p in retrieval.passages}
+    mixed = len({bool(item.chunk.part) for item in chosen}) > 1
+    parts: list[str] = []
+    citations: list[Citation] = []
+    for item in chosen:
+        citation = cite(len(citations) + 1, item.chunk, item.sentence,
+                        titles.get(item.chunk.source, item.chunk.source))
+        if citation is None:
+            continue
+        citations.append(citation)
+        label = ""
+        if item.chunk.part:
+            label = f"Official text, {item.chunk.locator}: " if mixed else f"{item.chunk.locator}: "
+        elif mixed:
+            label = "Commentary: "
+        parts.append(f"{label}{readable(item.sentence.text)} [{citation.marker}]")
+    if not citations:
+        return abstain(retrieval)
+    separator = "\n" if len(parts) > 1 and all(item.chunk.part for item in chosen) else " "
+    return Answer(separator.join(parts), citations, False, retrieval.passages)
 
 
 def confidence(score: float, retrieval: Retrieval) -> float:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
-from dataclasses import replace
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -14,10 +14,11 @@ from langchain_core.embeddings import Embeddings
 
 from assistant import ingest
 from assistant import sources as source_files
-from assistant.answer import ExtractiveAnswerer
+from assistant.answer import ExtractiveAnswerer, is_list_question
+from assistant.catalog import FILENAME as CATALOG_FILE
 from assistant.catalog import Catalog
 from assistant.config import Settings
-from assistant.errors import ConfigError, QuestionError, SourceError
+from assistant.errors import ConfigError, IndexDamagedError, QuestionError, SourceError
 from assistant.history import last_answer, standalone
 from assistant.retrieve import Retrieval, Retriever
 from assistant.schema import Answer, IndexReport, Passage, SourceInfo
@@ -26,14 +27,19 @@ from assistant.store import VectorStore
 logger = logging.getLogger(__name__)
 
 History = Sequence[dict[str, Any]]
+LIST_TOP_K = 60
 
 
 class Answerer(Protocol):
     """Turns retrieved passages into an Answer (extractive, or through an LLM)."""
 
-    def answer(self, question: str, retrieval: Retrieval) -> Answer: ...
+    def answer(self, question: str, retrieval: Retrieval) -> Answer:
+        """The answer to `question` from the retrieved passages."""
+        ...
 
-    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]: ...
+    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
+        """The answer's text pieces, then the Answer."""
+        ...
 
 
 class Assistant:
@@ -52,7 +58,7 @@ class Assistant:
     @classmethod
     def open(cls, sources: str | Path | None = None, index: str | Path | None = None, *,
              settings: Settings | None = None, embeddings: Embeddings | None = None,
-             answerer: Answerer | None = None, sync: bool = True,
+             answerer: Answerer | None = None, sync: bool = True, rebuild: bool = False,
              progress: ingest.Progress | None = None) -> Assistant:
         """Open the index for a sources folder, building real parts from settings, and sync."""
         settings = settings or Settings()
@@ -63,13 +69,18 @@ class Assistant:
             updates["index"] = Path(index)
         settings = settings.model_copy(update=updates)
         return cls.from_settings(settings, embeddings=embeddings, answerer=answerer, sync=sync,
-                                 progress=progress)
+                                 rebuild=rebuild, progress=progress)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, embeddings: Embeddings | None = None,
                       answerer: Answerer | None = None, sync: bool = True,
+                      rebuild: bool = False,
                       progress: ingest.Progress | None = None) -> Assistant:
-        """Build the assistant from settings; collaborators given here replace the real ones."""
+        """Build the assistant from settings; collaborators given here replace the real ones.
+
+        `rebuild=True` re-embeds every source: the way out of an index built with another
+        model or chunking, or with an unreadable catalog.
+        """
         from assistant import embeddings as embedding_models
 
         if embeddings is None:
@@ -78,13 +89,16 @@ class Assistant:
         else:
             model = f"custom:{type(embeddings).__name__}"
         settings.index.mkdir(parents=True, exist_ok=True)
-        catalog = Catalog(settings.index)
-        ingest.check_compatible(catalog, model)
+        if rebuild:
+            catalog = _fresh_catalog(settings.index)
+        else:
+            catalog = Catalog(settings.index)
+            ingest.check_compatible(catalog, model)
         store = VectorStore(embeddings, folder=settings.index / "chroma", url=settings.chroma_url)
         assistant = cls(settings=settings, catalog=catalog, store=store, embeddings=embeddings,
                         answerer=answerer or build_answerer(settings), model=model)
-        if sync:
-            assistant.reindex(progress=progress)
+        if sync or rebuild:
+            assistant.reindex(rebuild=rebuild, progress=progress)
         return assistant
 
     # -- questions ------------------------------------------------------------------------
@@ -105,8 +119,11 @@ class Assistant:
         """Yield the answer's text pieces as they are ready, then the final Answer."""
         question, notice = self._check_question(question)
         query = standalone(question, history)
-        retrieval = self._retriever.retrieve(query, self.settings.top_k, kinds=kinds,
-                                             sources=sources)
+        k = self.settings.top_k
+        if is_list_question(question):
+            # "Which resolutions instruct ...?" wants every matching clause, not the top few.
+            k = LIST_TOP_K
+        retrieval = self._retriever.retrieve(query, k, kinds=kinds, sources=sources)
         retrieval = replace(retrieval, question=question, said=last_answer(history))
         for part in self._answerer.stream(query, retrieval):
             if isinstance(part, Answer) and notice:
@@ -185,8 +202,22 @@ def safe_target(folder: Path, name: str) -> Path:
     if f".{suffix}" not in source_files.SUFFIXES:
         raise SourceError(f"{name!r}: only {', '.join(sorted(source_files.SUFFIXES))} "
                           "files can be added")
-    stem = (stem or "source")[:100]
-    return folder / f"{stem}.{suffix}"
+    # 100 bytes, not characters: file systems limit a name to 255 bytes.
+    stem = (stem or "source").encode("utf-8")[:100].decode("utf-8", "ignore").rstrip(" .")
+    if f"{stem}.{suffix}" in source_files.IGNORED_NAMES:  # README.md would never be indexed
+        stem += "_"
+    return folder / f"{stem or 'source'}.{suffix}"
+
+
+def _fresh_catalog(index: Path) -> Catalog:
+    """The catalog of `index`; an unreadable one is deleted, since a rebuild refills it."""
+    try:
+        return Catalog(index)
+    except IndexDamagedError:
+        logger.warning("deleting the damaged catalog in %s to rebuild it", index)
+        for suffix in ("", "-wal", "-shm"):
+            (index / f"{CATALOG_FILE}{suffix}").unlink(missing_ok=True)
+        return Catalog(index)
 
 
 def build_answerer(settings: Settings) -> Answerer:

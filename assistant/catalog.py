@@ -37,19 +37,22 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, tokenize = 'porter unicode61 remove_diacritics 2');
 """
 
-STOPWORDS = frozenset(
-    "a an and are as at be been by can could did do does for from had has have how i if in into "
-    "is it its of on or so such than that the their them then there these they this those to "
-    "was were what when where which who whom whose why will with would about according also any "
-    "say says said tell me you your we our us".split()
-)
+STOPWORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "been", "by", "can", "could", "did", "do", "does",
+    "for", "from", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "of",
+    "on", "or", "so", "such", "than", "that", "the", "their", "them", "then", "there", "these",
+    "they", "this", "those", "to", "was", "were", "what", "when", "where", "which", "who",
+    "whom", "whose", "why", "will", "with", "would", "about", "according", "also", "any", "say",
+    "says", "said", "tell", "me", "you", "your", "we", "our", "us",
+})
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 
 
 def terms(text: str) -> list[str]:
     """Content words of `text`, lower-cased, without stopwords (kept in order, repeats kept)."""
-    words = (w.lower().replace("’", "'").strip("'-") for w in _WORD.findall(text))
-    return [w for w in words if w and w not in STOPWORDS and not w.endswith("'s") or w[:-2]]
+    words = (w.lower().replace("’", "'").strip("'-").removesuffix("'s")
+             for w in _WORD.findall(text))
+    return [w for w in words if w and w not in STOPWORDS]
 
 
 @dataclass(frozen=True)
@@ -153,8 +156,8 @@ class Catalog:
             )
             for c in chunks:
                 cur = self._db.execute(
-                    "INSERT INTO chunks (id, source, start, \"end\", locator, kind, grp, part, text)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    'INSERT INTO chunks (id, source, start, "end", locator, kind, grp, part, '
+                    "text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (c.id, c.source, c.start, c.end, c.locator, c.kind, c.group, c.part, c.text),
                 )
                 self._db.execute(

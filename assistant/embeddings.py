@@ -41,7 +41,12 @@ def load_embeddings(setting: str) -> Embeddings:
     # The hub must never be contacted, even if a dependency would like to check for updates.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
     from langchain_huggingface import HuggingFaceEmbeddings
+
+    # A query is one short text: intra-op threads buy nothing and, on a busy machine, make
+    # every call wait for the slowest thread (p50 ~400-1000 ms with 2 threads, ~50-100 with 1).
+    torch.set_num_threads(1)
 
     path = model_path(setting)
     logger.info("loading embedding model from %s", path)

@@ -1,12 +1,10 @@
 """Final acts of the ITU Plenipotentiary Conference: detect, clean PDF text, split into clauses.
 
-A final-acts document is a run of decisions and resolutions. Each has an optional change mark
-(ADD, MOD, SUP), a heading such as `RESOLUTION 102 (REV. BUSAN, 2014)`, a title, the line
-`The Plenipotentiary Conference of the International Telecommunication Union (Busan, 2014),`,
-then preamble and operative blocks headed by a lower-case verb phrase, each with items `a)`,
-`1` ... or one unnumbered item. `clean_text` first undoes what PDF extraction does to that
-layout; the parser then works line by line on the cleaned text, and every offset it returns
-indexes that cleaned text so quotes can be checked verbatim.
+Each act: a change mark (ADD, MOD, SUP; optional), a heading `RESOLUTION 102 (REV. BUSAN, 2014)`,
+a title, the line `The Plenipotentiary Conference of the ... Union (Busan, 2014),`, then blocks
+headed by a lower-case verb phrase ("considering", "resolves"), with items `a)`, `1` ... or one
+unnumbered item. `clean_text` undoes PDF extraction; the parser reads the cleaned text line by
+line, and all its offsets index that text, so quotes can be checked verbatim.
 """
 
 from __future__ import annotations
@@ -50,8 +48,6 @@ _LABEL_RE = re.compile(
 _BULLET_RE = re.compile(r"^[-–—•·*]\s")
 _SENTENCE_END_RE = re.compile(r"[.;:!?][\"'”’)\]]*$")
 _CLOSES_RE = re.compile(r"(?:[.;:,!?][\"'”’)\]]*|\band|\bor)$")
-
-
 _ABBR_HEAD = r"(?:Res|Dec|Rec)\.\s*[\w/\-]+(?:\s*\([^()]*\))?"
 _FULL_HEAD = r"(?:Resolution|Decision|Recommendation)\s+[\w/\-]+"
 _ARTEFACT_RE = re.compile(
@@ -78,7 +74,7 @@ _STOP = _words("the of in and or to with for a an on by at from its their")
 # Words that open the tail of a heading: "instructs the Secretary-General, in consultation ...,".
 _CONNECTORS = _words("in with through after acting within")
 _TAIL_RE = re.compile(rf",\s+(?:{'|'.join(sorted(_CONNECTORS))})\b[^,]*$")
-_LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
+_LIGATURES = str.maketrans({"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"})
 
 
 @dataclass(frozen=True)
@@ -116,9 +112,7 @@ def _normalise(text: str) -> str:
     # A form feed at a line start is only a page break; elsewhere it also ends the line.
     text = text.replace("\n\f", "\n").replace("\f", "\n")
     text = text.replace("\u00ad\n", "-\n").replace("\u00ad", "")
-    for lig, plain in _LIGATURES.items():
-        text = text.replace(lig, plain)
-    return text
+    return text.translate(_LIGATURES)
 
 
 def _closes(line: str) -> bool:
@@ -166,11 +160,8 @@ def _heading_at(lines: list[str], i: int, prev_closed: bool) -> tuple[int, str]:
 
 
 def _heading_goes_on(phrase: str, nxt: str) -> bool:
-    """Whether `nxt` is more of the heading `phrase`, wrapped by the PDF layout.
-
-    The rules look only at `phrase` and the start of `nxt`, never further ahead, so that the
-    cleaned text, where the heading is one line, reads the same way again.
-    """
+    """Whether `nxt` is more of the heading `phrase`, wrapped by the PDF layout."""
+    # Only `phrase` and the start of `nxt` count, so the joined heading reads the same again.
     if not nxt or len(phrase.split()) > 30 or _SENTENCE_END_RE.search(nxt):
         return False
     if _LABEL_RE.match(nxt) or _fixed(nxt) or _CONF_RE.match(nxt):
@@ -188,18 +179,15 @@ def _heading_goes_on(phrase: str, nxt: str) -> bool:
 
 def _fixed(line: str) -> bool:
     """Lines that always stand alone: change marks, act headings, annex and end headings."""
-    return bool(
-        _MARK_RE.match(line) or _ACT_RE.match(line) or _ANNEX_RE.match(line) or _END_RE.match(line)
-    )
+    return any(r.match(line) for r in (_MARK_RE, _ACT_RE, _ANNEX_RE, _END_RE))
 
 
 def _structural(lines: list[str], i: int, prev_closed: bool) -> bool:
     line = lines[i]
     if _fixed(line) or _CONF_RE.match(line):
         return True
-    if prev_closed and (_LABEL_RE.match(line) or _BULLET_RE.match(line)):
-        return True
-    return _heading_at(lines, i, prev_closed)[0] > 0
+    item = prev_closed and bool(_LABEL_RE.match(line) or _BULLET_RE.match(line))
+    return item or _heading_at(lines, i, prev_closed)[0] > 0
 
 
 def _join(cur: str, nxt: str) -> str:
@@ -354,13 +342,9 @@ def parse_final_acts(text: str) -> list[Act]:
     spans = _spans(text)
     heads = [(i, m) for i in range(len(lines)) if (m := _act_match(lines, i))]
     firsts = []  # each act starts at its change mark, when that stands on the line above
-    for n, (i, m) in enumerate(heads):
-        p = i - 1
-        while p >= 0 and not lines[p]:
-            p -= 1
-        after_prev = n == 0 or p > heads[n - 1][0]
-        own_mark = not m.group(1) and p >= 0 and after_prev and _MARK_RE.match(lines[p])
-        firsts.append(p if own_mark else i)
+    for i, m in heads:
+        p = next((j for j in range(i - 1, -1, -1) if lines[j]), -1)
+        firsts.append(p if p >= 0 and not m.group(1) and _MARK_RE.match(lines[p]) else i)
     acts = []
     for n, (i, _) in enumerate(heads):
         stop = firsts[n + 1] if n + 1 < len(heads) else len(lines)
@@ -406,6 +390,7 @@ def final_acts_segments(text: str) -> list[Segment]:
             title = Segment(text[s:e], s, e, f"{act.label} › title", act.kind, act.label, "title")
             segments.append(title)
         for c in act.clauses:
-            locator = f"{act.label} › {c.block} {c.item}".strip().removesuffix(" ›")
+            where = " ".join(x for x in (c.block, c.item) if x)
+            locator = f"{act.label} › {where}" if where else act.label
             segments.append(Segment(c.text, c.start, c.end, locator, act.kind, act.label, c.part))
     return segments

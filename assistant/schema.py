@@ -92,7 +92,7 @@ class Segment:
     text: str
     start: int
     end: int
-    locator: str  # "Cybersecurity and surveillance ¶2", "Resolution 102 (Rev. Busan, 2014) › resolves 2"
+    locator: str  # "Cybersecurity and surveillance ¶2" or "Resolution 102 (...) › resolves 2"
     kind: str  # "commentary", "resolution" or "decision"
     group: str  # the section heading, or the act's label "Resolution 102 (Rev. Busan, 2014)"
     part: str = ""  # final acts: "title", "preamble" or "operative"; commentary: ""

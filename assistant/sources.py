@@ -207,7 +207,7 @@ def _docx_text(data: bytes) -> str:
 
 def _guess_title(text: str, path: Path) -> str:
     for line in text.splitlines():
-        line = line.strip()
+        line = line.strip().lstrip("#").strip()  # a Markdown heading's marks are no title
         if 3 <= len(line) <= 120:
             return line
     return path.stem

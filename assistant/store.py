@@ -114,15 +114,8 @@ class VectorStore:
             offset += len(got["ids"])
 
     def reset(self) -> None:
-        """Delete every vector (for a rebuild)."""
-        self._client.delete_collection(self.name)
-        self._collection = self._client.get_or_create_collection(
-            name=self.name, embedding_function=None, metadata={"hnsw:space": "cosine"})
-        from langchain_chroma import Chroma
-
-        self._langchain = Chroma(collection_name=self.name,
-                                 embedding_function=self._langchain.embeddings,
-                                 client=self._client)
+        """Delete every vector (for a rebuild), keeping the collection that readers hold."""
+        self.delete(sorted(self.ids()))
 
 
 def _where(kinds: Sequence[str] | None, sources: Sequence[str] | None) -> dict[str, Any] | None:
