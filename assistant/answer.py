@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from assistant.catalog import terms
 from assistant.chunking import Chunk, Sentence
 from assistant.citations import cite, closest_sources, readable
+from assistant.intent import Intent, read, stem
 from assistant.retrieve import Retrieval
 from assistant.schema import Answer, Citation
 
@@ -29,31 +30,12 @@ ABSENT_PENALTY = 0.6  # times the share of the question's weight in words no sou
 EARLIER_TURN_WEIGHT = 0.3  # weight of words only an earlier question used
 REPEAT_PENALTY = 0.3  # a sentence the previous answer already gave
 ACT_BONUS = 0.25  # the question names this resolution or decision
-BLOCK_BONUS = 0.1  # the question names this clause's block ("resolves", "instructs ...")
+BLOCK_BONUS = 0.2  # the question names this clause's block ("resolves", "instructs ...")
 
 LIST_WITHIN = 0.25  # list questions: clauses this close to the best are all listed
 MAX_LISTED = 12
 
 NO_ANSWER = "The sources do not answer this question."
-_ACT_MENTION = re.compile(r"\b(resolution|decision)\s+([A-Za-z\-]*\d+[\w/\-]*)", re.IGNORECASE)
-_REASON = re.compile(r"\b(why|reason|context|background|recall|consider|recogni[sz])", re.I)
-_RECEPTION = re.compile(r"\b(how was|received|react|critic|controvers|comment|view|opinion|"
-                        r"impression|analy)", re.I)
-_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|"
-                     r"hundred|thousand|million|billion|dozen|half|percent|several|many|few)\b",
-                     re.IGNORECASE)
-_TIME = re.compile(r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|"
-                   r"september|october|november|december|next|last|year|years|month|months|week|"
-                   r"weeks|day|days|today|until|after|before|since|annual|every|once|twice|"
-                   r"future|later|soon|\d+(st|nd|rd|th))\b", re.IGNORECASE)
-_ASKS_NUMBER = re.compile(r"^\W*(how (many|much)|what (percentage|share|number|amount|sum))", re.I)
-_PLACE = re.compile(r"\b(in|at|from|to)\s+(the\s+)?[A-Z][\w\-]+")
-_ASKS_PLACE = re.compile(r"^\W*(where|in (what|which) (city|country|place))", re.IGNORECASE)
-_ASKS_TIME = re.compile(r"^\W*(when|what (year|date|day|month)|how (often|long|soon)|until when)",
-                        re.IGNORECASE)
-_LIST = re.compile(r"^\W*(which|what|list( all)?( the)?)\s+(resolutions|decisions|acts)\b|"
-                   r"\ball (the )?(resolutions|decisions)\b", re.IGNORECASE)
-_BLOCKS = ("resolves", "decides", "instructs", "invites", "encourages", "requests", "calls upon")
 
 
 @dataclass(frozen=True)
@@ -65,25 +47,19 @@ class Scored:
     sentence: Sentence
 
 
-def stem(word: str) -> str:
-    """A crude English stem, enough to match 'expires' with 'expire'."""
-    word = word.lower().removesuffix("'s")
-    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: -len(suffix)] + repl
-    return word
-
-
 class ExtractiveAnswerer:
     """Answers with verbatim source sentences; needs no LLM."""
 
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
         """Pick the sentences that answer `question`, or abstain."""
+        intent = read(question)
         ranked = self.rank(question, retrieval)
         if not ranked or confidence(ranked[0].score, retrieval) < ABSTAIN_BELOW:
             return abstain(retrieval)
-        if is_list_question(question):
+        if intent.is_list:
             chosen = _one_per_act(ranked)
+        elif block := _named_block(intent, ranked):
+            chosen = block
         else:
             chosen = [ranked[0]]
             for cand in ranked[1:]:
@@ -112,18 +88,14 @@ class ExtractiveAnswerer:
         # Words of a source's title ("Plenipotentiary 2014") say what every passage of it is
         # about, so they tell passages of that source apart less than their rarity suggests.
         title_terms = {p.source: {stem(w) for w in terms(p.title)} for p in retrieval.passages}
-        acts = {(k.lower(), n.lower()) for k, n in _ACT_MENTION.findall(question)}
-        blocks = [b for b in _BLOCKS if b in question.lower()]
-        wanted = expected_type(question)
-        wants_reasons = bool(_REASON.search(question))
-        wants_commentary = bool(_RECEPTION.search(question))
+        intent = read(question)
         scored: list[Scored] = []
         for chunk in retrieval.chunks.values():
             own = {t: w * (TITLE_WEIGHT if t in title_terms.get(chunk.source, ()) else 1.0)
                    for t, w in weights.items()}
             total = sum(own.values()) or 1.0
             context = {stem(w) for w in terms(chunk.context)}
-            bonus = _kind_bonus(chunk, acts, blocks, wants_reasons, wants_commentary)
+            bonus = _kind_bonus(chunk, intent)
             for sentence in chunk.sentences:
                 words = {stem(w) for w in terms(sentence.text)}
                 matched = sum(w for t, w in own.items() if t in words)
@@ -131,7 +103,7 @@ class ExtractiveAnswerer:
                     w for t, w in own.items() if t in context and t not in words)
                 similarity = retrieval.similarity.get(sentence.id, 0.0)
                 score = similarity + KEYWORD_WEIGHT * matched / total + bonus
-                if wanted is not None and not wanted.search(sentence.text):
+                if intent.expected is not None and not intent.expected.search(sentence.text):
                     score -= TYPE_PENALTY
                 if said and readable(sentence.text) in said:
                     score -= REPEAT_PENALTY
@@ -140,9 +112,22 @@ class ExtractiveAnswerer:
         return scored
 
 
-def is_list_question(question: str) -> bool:
-    """True for questions asking for every resolution or decision that does something."""
-    return bool(_LIST.search(question.split("?")[0] if "?" in question else question))
+def _named_block(intent: Intent, ranked: list[Scored]) -> list[Scored]:
+    """For "what does Resolution 102 resolve?": every item of that block, in order."""
+    if not intent.acts:
+        return []
+    top = next((item for item in ranked if item.score >= ranked[0].score - LIST_WITHIN
+                and item.chunk.part == "operative" and intent.names_act(item.chunk.group)
+                and intent.names_block(item.chunk.locator)), None)
+    if top is None or not top.chunk.locator[-1:].isdigit():
+        return []
+    block = top.chunk.locator.rsplit(" ", 1)[0]
+    items: dict[str, Scored] = {}
+    for item in ranked:  # best sentence of each item
+        if item.chunk.group == top.chunk.group and item.chunk.locator.rsplit(" ", 1)[0] == block:
+            items.setdefault(item.chunk.id, item)
+    chosen = sorted(items.values(), key=lambda item: item.chunk.start)
+    return chosen[:MAX_LISTED] if len(chosen) > 1 else []
 
 
 def _one_per_act(ranked: list[Scored]) -> list[Scored]:
@@ -192,39 +177,23 @@ def confidence(score: float, retrieval: Retrieval) -> float:
     return score - ABSENT_PENALTY * missing / total
 
 
-def expected_type(question: str) -> re.Pattern[str] | None:
-    """What the answer must contain, judged from the last question asked: a number or a time."""
-    asked = [q for q in re.split(r"(?<=\?)\s+", question.strip()) if q.strip()]
-    last = asked[-1] if asked else question
-    if _ASKS_NUMBER.search(last):
-        return _NUMBER
-    if _ASKS_TIME.search(last):
-        return _TIME
-    if _ASKS_PLACE.search(last):
-        return _PLACE
-    return None
-
-
-def _kind_bonus(chunk: Chunk, acts: set[tuple[str, str]], blocks: list[str],
-                wants_reasons: bool, wants_commentary: bool) -> float:
+def _kind_bonus(chunk: Chunk, intent: Intent) -> float:
     """Prefer official text for what a named act says, commentary for how it was received."""
+    if not chunk.part:  # commentary
+        return BLOCK_BONUS if intent.wants_commentary and intent.acts else 0.0
     bonus = 0.0
-    if chunk.part:  # a clause of a final-acts document
-        label = chunk.group.lower()
-        if any(label.startswith(f"{kind} {number} ") for kind, number in acts):
-            bonus += ACT_BONUS
-        elif acts:
-            bonus -= ACT_BONUS / 2
-        if chunk.part == "operative" and not wants_reasons:
-            bonus += BLOCK_BONUS / 2
-        if chunk.part == "preamble" and wants_reasons:
-            bonus += BLOCK_BONUS
-        if any(b in chunk.locator.lower() for b in blocks):
-            bonus += BLOCK_BONUS
-        if wants_commentary:
-            bonus -= BLOCK_BONUS
-    elif wants_commentary and acts:
+    if intent.names_act(chunk.group):
+        bonus += ACT_BONUS
+    elif intent.acts:
+        bonus -= ACT_BONUS / 2
+    if intent.wants_reasons:
+        bonus += {"preamble": 2 * BLOCK_BONUS, "operative": -BLOCK_BONUS}.get(chunk.part, 0.0)
+    elif chunk.part == "operative":
+        bonus += BLOCK_BONUS / 2
+    if intent.names_block(chunk.locator):
         bonus += BLOCK_BONUS
+    if intent.wants_commentary:
+        bonus -= BLOCK_BONUS
     return bonus
 
 

@@ -12,13 +12,13 @@ from typing import Any, Protocol
 
 from langchain_core.embeddings import Embeddings
 
-from assistant import ingest
+from assistant import ingest, intent
 from assistant import sources as source_files
-from assistant.answer import ExtractiveAnswerer, is_list_question
+from assistant.answer import ExtractiveAnswerer
 from assistant.catalog import FILENAME as CATALOG_FILE
 from assistant.catalog import Catalog
 from assistant.config import Settings
-from assistant.errors import ConfigError, IndexDamagedError, QuestionError, SourceError
+from assistant.errors import IndexDamagedError, QuestionError, SourceError
 from assistant.history import last_answer, standalone
 from assistant.retrieve import Retrieval, Retriever
 from assistant.schema import Answer, IndexReport, Passage, SourceInfo
@@ -120,7 +120,7 @@ class Assistant:
         question, notice = self._check_question(question)
         query = standalone(question, history)
         k = self.settings.top_k
-        if is_list_question(question):
+        if intent.read(question).is_list:
             # "Which resolutions instruct ...?" wants every matching clause, not the top few.
             k = LIST_TOP_K
         retrieval = self._retriever.retrieve(query, k, kinds=kinds, sources=sources)
@@ -221,7 +221,9 @@ def _fresh_catalog(index: Path) -> Catalog:
 
 
 def build_answerer(settings: Settings) -> Answerer:
-    """The answerer named by the `llm` setting; extractive needs no model."""
-    if settings.llm == "extractive":
+    """The answerer named by the `llm` setting: extractive, or an LLM with extractive fallback."""
+    from assistant.llm import build_llm_answerer, parse_llm
+
+    if parse_llm(settings.llm).provider == "extractive":
         return ExtractiveAnswerer()
-    raise ConfigError(f"ASSISTANT_LLM={settings.llm!r} is not supported yet; use `extractive`")
+    return build_llm_answerer(settings, fallback=ExtractiveAnswerer())

@@ -257,6 +257,16 @@ class Catalog:
             found[cid] = Chunk(cid, source, text, start, end, locator, kind, grp, part, sentences)
         return found
 
+    def act_chunk_ids(self, acts: Iterable[tuple[str, str]], limit: int = 80) -> list[str]:
+        """Chunk ids of the named acts, e.g. ("resolution", "102"), in document order."""
+        ids: list[str] = []
+        for kind, number in acts:
+            rows = self._db.execute(
+                "SELECT id FROM chunks WHERE part != '' AND lower(grp) LIKE ? "
+                "ORDER BY source, start LIMIT ?", (f"{kind} {number} (%", limit)).fetchall()
+            ids.extend(r[0] for r in rows)
+        return ids
+
     def chunk_ids(self, kinds: Sequence[str] | None = None,
                   sources: Sequence[str] | None = None) -> list[str]:
         """All chunk ids matching the filters, in source order."""

@@ -1,23 +1,17 @@
 """The LLM answerer: fluent answers from a chat model, held to the same citation promise.
 
-The model sees the retrieved passages numbered [1]..[n] (see `assistant.prompts`). Its reply is
-checked as data before anyone sees it:
+The reply (see `assistant.prompts`) is checked as data before anyone sees it: a marker naming no
+retrieved passage, or a passage sharing no content word with its sentence, is removed; a sentence
+left without a valid marker is dropped (the notice says how many); markers are renumbered 1..m
+by first appearance; each citation quotes, verbatim via `citations.cite`, the chunk sentence
+that best overlaps the answer sentence citing it (stemmed words, no model call; several citing
+sentences get the run of their picks, up to MAX_QUOTE_SENTENCES). NOT_IN_SOURCES, or weak
+retrieval before any call, abstains. A failed call (refused, timeout, HTTP error) or an unusable
+reply (empty, no valid citation) falls back to the extractive answer with a notice, never raises.
 
-- a marker that names no retrieved passage, or a passage that shares no content word with the
-  sentence citing it, is removed from the text and from the citations;
-- a sentence left without a valid marker is dropped, and the Answer's notice says how many were;
-- markers are renumbered 1..m in order of first appearance; each citation quotes the sentence
-  of its passage's chunk that best overlaps the answer sentence citing it (stemmed word overlap,
-  no model call; when several answer sentences cite one passage, the run of chunk sentences
-  from the first to the last of their picks, up to MAX_QUOTE_SENTENCES), built with
-  `citations.cite` so the quote is verbatim at its offsets;
-- the reply NOT_IN_SOURCES, or weak retrieval before any call, abstains;
-- a failed call (connection refused, timeout, HTTP error) or an unusable reply (empty, or with no
-  valid citation) falls back to the extractive answer with a short notice; never an exception.
-
-`stream` yields text as soon as a sentence is complete (the next one has begun), already
-validated and renumbered, so the pieces join into the final Answer's text; the final Answer is
-always the authority (after a mid-stream failure its text replaces what was streamed).
+`stream` yields each sentence once the next has begun, already validated and renumbered, so the
+pieces join into the final Answer's text; the final Answer is the authority (after a mid-stream
+failure its text replaces what was streamed).
 """
 
 from __future__ import annotations
@@ -33,13 +27,22 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable
 from pydantic import SecretStr
 
-from assistant.answer import ABSTAIN_BELOW, ExtractiveAnswerer, abstain, stem
+from assistant.answer import ABSTAIN_BELOW, ExtractiveAnswerer, abstain, confidence
 from assistant.catalog import terms
 from assistant.chunking import Chunk, Sentence
 from assistant.citations import MARKER, cite, markers_in
 from assistant.config import Settings
 from assistant.errors import ConfigError
-from assistant.prompts import ANSWER_PROMPT, NOT_IN_SOURCES, prompt_inputs
+from assistant.intent import stem
+from assistant.prompts import (
+    ANSWER_PROMPT,
+    NOT_IN_SOURCES,
+    clean_reply,
+    complete_part,
+    is_refusal,
+    prompt_inputs,
+    split_reply,
+)
 from assistant.retrieve import Retrieval
 from assistant.schema import Answer, Citation
 
@@ -49,15 +52,6 @@ PROVIDERS = ("ollama", "openai")
 LLM_FORMS = "`extractive`, `ollama:<model>` (e.g. ollama:llama3.1) or `openai:<model>`"
 MAX_QUOTE_SENTENCES = 3  # one citation quotes at most this many consecutive sentences
 NO_API_KEY = "not-needed"  # local OpenAI-compatible servers ignore the key, the client needs one
-
-_THINKING = re.compile(r"<think>.*?(?:</think>|$)", re.S)
-_MARKER_LIST = re.compile(
-    r"\[\s*(?:passages?\s*|sources?\s*)?(\d{1,3}(?:\s*[,;]\s*(?:passages?\s*)?\d{1,3})*)\s*\]",
-    re.I)
-_SENTENCE_END = re.compile(r"[.!?…][\"”’')]*(?:\s*\[\d{1,3}\])*")
-_NEXT_SENTENCE = re.compile(r"\s+[\"“‘'(*_]*[A-Z]")
-_ABBREVIATIONS = {"rev.", "res.", "dec.", "no.", "art.", "para.", "vol.", "e.g.", "i.e.", "etc.",
-                  "cf.", "vs.", "mr.", "ms.", "mrs.", "dr.", "st.", "inc."}
 
 
 @dataclass(frozen=True)
@@ -71,7 +65,8 @@ class LLMSpec:
 class FallbackAnswerer(Protocol):
     """What the LLM answerer falls back on (the extractive answerer)."""
 
-    def answer(self, question: str, retrieval: Retrieval) -> Answer: ...
+    def answer(self, question: str, retrieval: Retrieval) -> Answer:
+        """An answer that needs no language model."""
 
 
 def parse_llm(value: str) -> LLMSpec:
@@ -175,7 +170,7 @@ class LLMAnswerer:
                 except Exception as exc:  # any client failure, as in `answer`
                     failure = exc
                     break
-                complete = _complete_part(_clean(reply))
+                complete = complete_part(clean_reply(reply))
                 if len(complete) == seen:
                     continue
                 seen = len(complete)
@@ -198,12 +193,12 @@ class LLMAnswerer:
     def _weak(self, question: str, retrieval: Retrieval) -> bool:
         """True when the extractive ranking says the passages cannot answer: skip the call."""
         ranked = self._ranker.rank(question, retrieval)
-        return not ranked or ranked[0].score < self._abstain_below
+        return not ranked or confidence(ranked[0].score, retrieval) < self._abstain_below
 
     def _finish(self, question: str, retrieval: Retrieval, reply: str) -> Answer:
-        cleaned = _clean(reply)
+        cleaned = clean_reply(reply)
         draft = render(cleaned, _citable(retrieval))
-        if _refuses(cleaned, bool(draft.citations)):
+        if is_refusal(cleaned, cited=bool(draft.citations)):
             return abstain(retrieval)
         if not draft.citations:
             reason = "its reply was empty" if not cleaned.strip() else "its reply cited no passage"
@@ -283,43 +278,6 @@ def _span(source: _Citable, first: int, last: int) -> Sentence:
                     head.start, tail.end)
 
 
-def split_reply(text: str) -> list[tuple[str, str]]:
-    """(whitespace before, sentence) pairs; a sentence keeps the markers that follow its end."""
-    cuts = {0, len(text)} | {m.start() for m in re.finditer(r"\n+", text)}
-    for match in _SENTENCE_END.finditer(text):
-        if _NEXT_SENTENCE.match(text, match.end()) and not _abbreviation(text, match.start()):
-            cuts.add(match.end())
-    edges = sorted(cuts)
-    pairs: list[tuple[str, str]] = []
-    for start, end in zip(edges, edges[1:], strict=False):
-        piece = text[start:end]
-        body = piece.strip()
-        if body:
-            pairs.append((piece[: len(piece) - len(piece.lstrip())], body))
-    return pairs
-
-
-def _complete_part(text: str) -> str:
-    """The text up to the sentence still being written (its markers may not have come yet)."""
-    pairs = split_reply(text)
-    if not pairs:
-        return ""
-    return text[: len(text.rstrip()) - len(pairs[-1][1])]
-
-
-def _clean(reply: str) -> str:
-    """Drop reasoning blocks; write marker lists like [1, 2] or [Passage 1] as [1][2], [1]."""
-    reply = _THINKING.sub("", reply)
-    return _MARKER_LIST.sub(
-        lambda m: "".join(f"[{n}]" for n in re.findall(r"\d{1,3}", m.group(1))), reply)
-
-
-def _refuses(reply: str, cited: bool) -> bool:
-    """The model's fixed phrase for "the passages do not answer"."""
-    plain = " ".join(re.sub(r"[^A-Za-z]+", " ", MARKER.sub(" ", reply)).split()).upper()
-    return plain.startswith(NOT_IN_SOURCES) or (not cited and NOT_IN_SOURCES in plain)
-
-
 def _renumber(sentence: str, valid: list[int], numbers: dict[int, int]) -> str:
     seen: set[int] = set()
 
@@ -343,21 +301,13 @@ def _citable(retrieval: Retrieval) -> dict[int, _Citable]:
         sentences = tuple((s, _stems(s.text)) for s in chunk.sentences
                           if cite(n, chunk, s, passage.title) is not None)
         if sentences:
-            words = _stems(f"{chunk.text} {chunk.locator} {passage.title}")
+            words = _stems(f"{chunk.text} {chunk.locator}")  # not the title: too general
             found[n] = _Citable(chunk, passage.title, words, sentences)
     return found
 
 
 def _stems(text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in terms(text))
-
-
-def _abbreviation(text: str, end: int) -> bool:
-    """True when the full stop at `end` closes an abbreviation such as 'Rev.' or 'e.g.'."""
-    if text[end] != ".":
-        return False
-    word = text[: end + 1].rsplit(None, 1)[-1].lstrip("(\"“'")
-    return word.lower() in _ABBREVIATIONS or bool(re.fullmatch(r"(?:[A-Za-z]\.)+", word))
 
 
 def _reason(exc: Exception) -> str:

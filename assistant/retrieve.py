@@ -11,6 +11,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.catalog import Catalog, terms
 from assistant.chunking import Chunk
+from assistant.intent import read
 from assistant.schema import Passage
 from assistant.store import VectorStore
 
@@ -54,6 +55,10 @@ class Retriever:
         for rank, (chunk_id, _) in enumerate(keyword):
             fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
         best = sorted(fused, key=lambda c: -fused[c])[:k]
+        # A question that names a resolution gets all of its clauses to choose from.
+        named = read(query).acts
+        if named and not (kinds and not {"resolution", "decision"} & set(kinds)):
+            best += [c for c in self._catalog.act_chunk_ids(named) if c not in best]
         return self.expand(query, best, vector, fused, words)
 
     def expand(self, query: str, chunk_ids: Sequence[str], vector: Sequence[float],

@@ -1,0 +1,91 @@
+"""What a question asks for: named resolutions, clause blocks, reasons or reception, answer type."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.catalog import terms
+
+_ACT_MENTION = re.compile(r"\b(resolution|decision)\s+([A-Za-z\-]*\d+[\w/\-]*)", re.IGNORECASE)
+_REASON = re.compile(r"\b(why|reasons?|context|background|recall\w*|consider\w*|recogni[sz]\w*|"
+                     r"noting|motivat\w*|purpose)\b", re.IGNORECASE)
+_RECEPTION = re.compile(r"\b(how was|received|react\w*|critic\w*|controvers\w*|comment\w*|"
+                        r"views?|opinions?|impressions?|analy\w*)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|"
+                     r"hundred|thousand|million|billion|dozen|half|percent|several|many|few)\b",
+                     re.IGNORECASE)
+_TIME = re.compile(r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|"
+                   r"september|october|november|december|next|last|year|years|month|months|week|"
+                   r"weeks|day|days|today|until|after|before|since|annual|every|once|twice|"
+                   r"future|later|soon|\d+(st|nd|rd|th))\b", re.IGNORECASE)
+_PLACE = re.compile(r"\b(in|at|from|to)\s+(the\s+)?[A-Z][\w\-]+")
+_ASKS_NUMBER = re.compile(r"^\W*(how (many|much)|what (percentage|share|number|amount|sum))", re.I)
+_ASKS_TIME = re.compile(r"^\W*(when|what (year|date|day|month)|how (often|long|soon)|until when)",
+                        re.IGNORECASE)
+_ASKS_PLACE = re.compile(r"^\W*(where|in (what|which) (city|country|place))", re.IGNORECASE)
+_LIST = re.compile(r"^\W*(which|what|list( all)?( the)?)\s+(resolutions|decisions|acts)\b|"
+                   r"\ball (the )?(resolutions|decisions)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """The parts of a question that steer retrieval and the choice of sentences."""
+
+    acts: frozenset[tuple[str, str]]  # ("resolution", "102") for each act the question names
+    words: frozenset[str]  # stems of the question's content words
+    wants_reasons: bool  # why / context: the preamble of a resolution
+    wants_commentary: bool  # how it was received: commentary rather than official text
+    is_list: bool  # "which resolutions ...": every matching clause
+    expected: re.Pattern[str] | None  # the answer must contain a number, a time or a place
+
+    def names_act(self, group: str) -> bool:
+        """True when `group` ("Resolution 102 (Rev. Busan, 2014)") is an act the question names."""
+        label = group.lower()
+        return any(label.startswith(f"{kind} {number} ") for kind, number in self.acts)
+
+    def names_block(self, locator: str) -> bool:
+        """True when the question uses every word of the clause's block ("instructs the SG")."""
+        block = locator.rsplit(" › ", 1)[-1]
+        block_words = {stem(w) for w in terms(block) if not w.isdigit()}
+        return bool(block_words) and block_words <= self.words
+
+
+def read(question: str) -> Intent:
+    """Read the intent of the last question asked in `question`."""
+    asked = [q for q in re.split(r"(?<=\?)\s+", question.strip()) if q.strip()]
+    last = asked[-1] if asked else question
+    acts = frozenset((k.lower(), n.lower().rstrip(".,;:")) for k, n in _ACT_MENTION.findall(last))
+    return Intent(
+        acts=acts,
+        words=frozenset(stem(w) for w in terms(last)),
+        wants_reasons=bool(_REASON.search(last)),
+        wants_commentary=bool(_RECEPTION.search(last)),
+        is_list=bool(_LIST.search(last)),
+        expected=_expected_type(last),
+    )
+
+
+def _expected_type(question: str) -> re.Pattern[str] | None:
+    if _ASKS_NUMBER.search(question):
+        return _NUMBER
+    if _ASKS_TIME.search(question):
+        return _TIME
+    if _ASKS_PLACE.search(question):
+        return _PLACE
+    return None
+
+
+def stem(word: str) -> str:
+    """A crude English stem, enough to match 'expires' with 'expire'."""
+    word = word.lower().removesuffix("'s")
+    for suffix, repl in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            word = word[: -len(suffix)] + repl
+            break
+    # "decide", "decides" and "decided" all end up as "decid".
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
+_SUFFIXES = (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("ing", ""), ("ed", ""),
+             ("s", ""))
