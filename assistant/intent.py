@@ -20,6 +20,13 @@ _TIME = re.compile(r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|j
                    r"weeks|day|days|today|until|after|before|since|annual|every|once|twice|"
                    r"future|later|soon|\d+(st|nd|rd|th))\b", re.IGNORECASE)
 _PLACE = re.compile(r"\b(in|at|from|to)\s+(the\s+)?[A-Z][\w\-]+")
+_ACTOR = re.compile(r"\b(member states|states|countries|country|governments?|administrations?|"
+                    r"civil society|stakeholders?|members|delegat\w+|compan\w+|industr\w+|"
+                    r"users|people|public|anyone|everyone|experts?|representatives?|actors?|"
+                    r"observers|organi[sz]ations|participants|secretary-general|directors?|"
+                    r"council|assembly)\b|\b(?-i:[A-Z][a-z]+ [A-Z][a-z]+)", re.IGNORECASE)
+_ASKS_ACTOR = re.compile(r"^\W*(who|whom|whose|which (countries|states|organi[sz]ations|groups))\b",
+                         re.IGNORECASE)
 _ASKS_NUMBER = re.compile(r"^\W*(how (many|much)|what (percentage|share|number|amount|sum))", re.I)
 _ASKS_TIME = re.compile(r"^\W*(when|what (year|date|day|month)|how (often|long|soon)|until when)",
                         re.IGNORECASE)
@@ -73,6 +80,8 @@ def _expected_type(question: str) -> re.Pattern[str] | None:
         return _TIME
     if _ASKS_PLACE.search(question):
         return _PLACE
+    if _ASKS_ACTOR.search(question):
+        return _ACTOR
     return None
 
 
