@@ -54,6 +54,7 @@ class Assistant:
         self._answerer = answerer
         self._retriever = Retriever(catalog=catalog, store=store, embeddings=embeddings)
         self._write = threading.Lock()
+        self.last_report: IndexReport | None = None  # of the latest reindex, for status displays
 
     @classmethod
     def open(cls, sources: str | Path | None = None, index: str | Path | None = None, *,
@@ -154,8 +155,10 @@ class Assistant:
                 progress: ingest.Progress | None = None) -> IndexReport:
         """Sync the index with the sources folder (or rebuild it from scratch)."""
         with self._write, ingest.writer_lock(self.settings.index):
-            return ingest.sync(self.settings.sources, self._catalog, self._store,
-                               model=self._model, rebuild=rebuild, progress=progress)
+            report = ingest.sync(self.settings.sources, self._catalog, self._store,
+                                 model=self._model, rebuild=rebuild, progress=progress)
+        self.last_report = report
+        return report
 
     def add_source(self, path: str | Path, *, title: str | None = None,
                    kind: str | None = None, name: str | None = None,
