@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
 from collections.abc import Iterator, Sequence
@@ -170,7 +171,19 @@ class Assistant:
         target = safe_target(self.settings.sources, name or path.name)
         self.settings.sources.mkdir(parents=True, exist_ok=True)
         if path.resolve() != target.resolve():
-            shutil.copyfile(path, target)
+            # Check the file before it takes its place: a bad upload must not replace a good
+            # source, and os.replace swaps a symlink itself rather than writing through it.
+            incoming = target.with_name(f".incoming-{target.name}")
+            shutil.copyfile(path, incoming)
+            source_id = target.relative_to(self.settings.sources).as_posix()
+            try:
+                source_files.load(source_files.SourceFile(source_id, incoming, ""))
+            except SourceError as exc:
+                incoming.unlink(missing_ok=True)
+                report = self.reindex(progress=progress)
+                reason = str(exc).removeprefix(f"{source_id}: ")
+                return replace(report, failed=[*report.failed, (source_id, reason)])
+            os.replace(incoming, target)
         meta = {k: v for k, v in (("title", title), ("kind", kind)) if v}
         if meta:
             source_files.write_sidecar(target, meta)

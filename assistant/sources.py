@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -99,7 +100,10 @@ def _read_sidecar(side: Path, raw: bytes) -> dict[str, str]:
 
 def write_sidecar(path: Path, meta: dict[str, str]) -> None:
     """Write the metadata sidecar for `path`."""
-    sidecar_path(path).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    side = sidecar_path(path)
+    fresh = side.with_name(f".incoming-{side.name}")
+    fresh.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    os.replace(fresh, side)  # never writes through a symlink planted at the sidecar's name
 
 
 def load(source: SourceFile) -> LoadedSource:

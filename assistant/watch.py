@@ -1,10 +1,12 @@
-"""Re-index in the background when files in the sources folder are added, changed or removed."""
+"""Re-indexing outside the request path: the shared record of re-index runs, and a watcher that
+re-indexes in the background when files in the sources folder are added, changed or removed."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import watchfiles
 
@@ -14,21 +16,49 @@ from assistant.schema import IndexReport
 
 logger = logging.getLogger(__name__)
 
-OnReport = Callable[[IndexReport], None]
-OnError = Callable[[str], None]
+
+class IndexStatus:
+    """The last re-index (its report, or its error), shared by every web session and the
+    watcher; `version` grows with every change so pages can tell when to refresh."""
+
+    def __init__(self, *, watching: bool = False) -> None:
+        self.watching = watching
+        self._lock = threading.Lock()
+        self.version, self.busy = 0, False
+        self.report: IndexReport | None = None
+        self.error: str | None = None
+
+    def start(self) -> None:
+        """A re-index has begun."""
+        with self._lock:
+            self.busy, self.version = True, self.version + 1
+
+    def record(self, report: IndexReport | None = None, error: str | None = None) -> None:
+        """A re-index has ended with `report`, or failed with `error`."""
+        with self._lock:
+            self.busy, self.version = False, self.version + 1
+            self.report, self.error = (report or self.report), error
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """`start()` for the block; a block that raises is recorded as failed, so the status
+        never stays busy."""
+        self.start()
+        try:
+            yield
+        except BaseException as exc:
+            self.record(error=f"re-index stopped: {exc!r}")
+            raise
 
 
 class SourceWatcher:
     """A daemon thread that waits for changes under `sources/` and then calls `reindex()`."""
 
-    def __init__(self, assistant: Assistant, *, debounce_ms: int = 1500,
-                 on_start: Callable[[], None] | None = None, on_report: OnReport | None = None,
-                 on_error: OnError | None = None) -> None:
+    def __init__(self, assistant: Assistant, *, status: IndexStatus | None = None,
+                 debounce_ms: int = 1500) -> None:
         self._assistant = assistant
+        self.status = status or IndexStatus(watching=True)
         self._debounce_ms = debounce_ms
-        self._on_start = on_start
-        self._on_report = on_report
-        self._on_error = on_error
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -61,24 +91,20 @@ class SourceWatcher:
             self.reindex_now()
 
     def reindex_now(self) -> IndexReport | None:
-        """Re-index once; errors are logged and reported, never raised."""
-        if self._on_start:
-            self._on_start()
+        """Re-index once; errors are logged and recorded in `status`, never raised."""
         try:
-            report = self._assistant.reindex()
+            with self.status.running():
+                report = self._assistant.reindex()
         except AssistantError as exc:
             logger.warning("background re-index failed: %s", exc)
-            if self._on_error:
-                self._on_error(str(exc))
+            self.status.record(error=str(exc))
             return None
         except Exception as exc:  # keep the watcher alive whatever a file does to the loader
             logger.exception("background re-index crashed")
-            if self._on_error:
-                self._on_error(f"re-index failed unexpectedly: {exc}")
+            self.status.record(error=f"re-index failed unexpectedly: {exc}")
             return None
         logger.info("re-indexed: %d added, %d updated, %d removed, %d failed",
                     len(report.added), len(report.updated), len(report.removed),
                     len(report.failed))
-        if self._on_report:
-            self._on_report(report)
+        self.status.record(report)
         return report
