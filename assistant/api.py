@@ -96,7 +96,11 @@ class Assistant:
         else:
             catalog = Catalog(settings.index)
             ingest.check_compatible(catalog, model)
-        store = VectorStore(embeddings, folder=settings.index / "chroma", url=settings.chroma_url)
+        if rebuild:
+            store = _fresh_store(embeddings, settings)
+        else:
+            store = VectorStore(embeddings, folder=settings.index / "chroma",
+                                url=settings.chroma_url)
         assistant = cls(settings=settings, catalog=catalog, store=store, embeddings=embeddings,
                         answerer=answerer or build_answerer(settings), model=model)
         if sync or rebuild:
@@ -142,6 +146,8 @@ class Assistant:
     def _check_question(self, question: str) -> tuple[str, str | None]:
         if not isinstance(question, str):
             raise TypeError(f"the question must be a str, not {type(question).__name__}")
+        # A lone surrogate (JSON "\ud800") cannot be encoded: the tokenizer would raise.
+        question = question.encode("utf-8", "replace").decode("utf-8")
         if not question.strip():
             raise QuestionError("the question is empty; ask something about the sources")
         limit = self.settings.max_question_chars
@@ -171,6 +177,7 @@ class Assistant:
         target = safe_target(self.settings.sources, name or path.name)
         self.settings.sources.mkdir(parents=True, exist_ok=True)
         if path.resolve() != target.resolve():
+            target = unused_name(target)  # an upload never replaces another source
             # Check the file before it takes its place: a bad upload must not replace a good
             # source, and os.replace swaps a symlink itself rather than writing through it.
             incoming = target.with_name(f".incoming-{target.name}")
@@ -234,6 +241,29 @@ def _fresh_catalog(index: Path) -> Catalog:
         for suffix in ("", "-wal", "-shm"):
             (index / f"{CATALOG_FILE}{suffix}").unlink(missing_ok=True)
         return Catalog(index)
+
+
+def unused_name(target: Path) -> Path:
+    """`target`, or the first free `stem-2.suffix`, `stem-3.suffix` ... beside it."""
+    candidate, n = target, 1
+    while (candidate.exists() or candidate.is_symlink()
+           or source_files.sidecar_path(candidate).exists()):
+        n += 1
+        candidate = target.with_name(f"{target.stem}-{n}{target.suffix}")
+    return candidate
+
+
+def _fresh_store(embeddings: Embeddings, settings: Settings) -> VectorStore:
+    """The vector store of the index; an unreadable one on disk is deleted to rebuild it."""
+    folder = settings.index / "chroma"
+    try:
+        return VectorStore(embeddings, folder=folder, url=settings.chroma_url)
+    except IndexDamagedError:
+        if settings.chroma_url:
+            raise
+        logger.warning("deleting the damaged vector store %s to rebuild it", folder)
+        shutil.rmtree(folder, ignore_errors=True)
+        return VectorStore(embeddings, folder=folder, url=settings.chroma_url)
 
 
 def build_answerer(settings: Settings) -> Answerer:

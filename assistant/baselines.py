@@ -23,6 +23,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from assistant import sources as source_files
+from assistant.config import Settings
 from assistant.errors import SourceError
 from assistant.history import standalone
 from assistant.schema import Answer, Citation, Passage
@@ -121,18 +122,14 @@ class LangChainBaseline(BestChunkBaseline):
     def __init__(self, corpus: Corpus, *, embeddings: Embeddings,
                  folder: Path | None = None) -> None:
         super().__init__(corpus)
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
         from langchain_chroma import Chroma
 
         self._temporary = folder is None
         self.folder = Path(tempfile.mkdtemp(prefix="baseline-chroma-")) if folder is None \
             else Path(folder)
-        client = chromadb.PersistentClient(
-            path=str(self.folder), settings=ChromaSettings(anonymized_telemetry=False))
         # The embedding function is always ours: Chroma's default would download a model.
         self._store = Chroma(collection_name=f"baseline-{uuid.uuid4().hex[:8]}",
-                             embedding_function=embeddings, client=client)
+                             embedding_function=embeddings, persist_directory=str(self.folder))
         chunks = corpus.chunks
         for i in range(0, len(chunks), ADD_BATCH):
             batch = chunks[i:i + ADD_BATCH]
@@ -207,6 +204,14 @@ def build_baselines(sources: Path, *, embeddings: Embeddings) -> list[BestChunkB
     """Both baselines over the sources folder; call `close()` on each when done."""
     corpus = load_corpus(sources)
     return [LangChainBaseline(corpus, embeddings=embeddings), KeywordBaseline(corpus)]
+
+
+def from_settings(settings: Settings) -> list[BestChunkBaseline]:
+    """Both baselines over the configured sources, with the configured embedding model."""
+    from assistant.embeddings import load_embeddings
+
+    return build_baselines(settings.sources,
+                           embeddings=load_embeddings(settings.embedding_model))
 
 
 def close_all(systems: Iterable[BestChunkBaseline]) -> None:

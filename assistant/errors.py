@@ -9,7 +9,8 @@ these into user text.
     ├── IndexError_            base for index problems (not the builtin IndexError)
     │   ├── IndexMismatchError built with another model or chunking: rebuild
     │   ├── IndexDamagedError  unreadable store or manifest: rebuild
-    │   └── IndexBusyError     another process holds the writer lock
+    │   ├── IndexBusyError     another process holds the writer lock
+    │   └── StoreUnavailableError  the Chroma server stopped answering
     ├── ConfigError            a setting that cannot be used
     └── LLMError               the configured LLM failed (callers fall back to extractive)
 """
@@ -43,6 +44,10 @@ class IndexDamagedError(IndexError_):
 
 class IndexBusyError(IndexError_):
     """Another process is writing the index."""
+
+
+class StoreUnavailableError(IndexError_):
+    """The vector store (a Chroma server) stopped answering."""
 
 
 class ConfigError(AssistantError):

@@ -15,12 +15,14 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
 
+from assistant.config import Settings
 from assistant.errors import QuestionError
 from assistant.history import standalone
 from assistant.schema import Answer, Passage
@@ -34,11 +36,23 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 class System(Protocol):
     """What evaluation needs of a question-answering system."""
 
-    def ask(self, question: str, history: History | None = None) -> Answer: ...
+    def ask(self, question: str, history: History | None = None) -> Answer:
+        """Answer `question`, with `history` for follow-ups."""
+        ...
 
-    def retrieve(self, query: str, k: int = 5) -> list[Passage]: ...
+    def retrieve(self, query: str, k: int = 5) -> list[Passage]:
+        """The `k` best passages for `query`."""
+        ...
 
-    def source_text(self, source: str) -> str | None: ...
+    def source_text(self, source: str) -> str | None:
+        """The extracted text of `source`, which citation offsets refer to."""
+        ...
+
+
+class ConfiguredSystem(System, Protocol):
+    """A system that also knows its settings (sources folder, embedding model): the Assistant."""
+
+    settings: Settings
 
 
 @dataclass(frozen=True)
@@ -325,3 +339,20 @@ def to_json(reports: EvalReport | Sequence[EvalReport], *, outcomes: bool = True
             row.pop("outcomes")
         data.append(row)
     return json.dumps({"reports": data}, indent=2, ensure_ascii=False)
+
+
+def main(system: ConfiguredSystem, paths: Sequence[str | Path], *, as_json: bool = False,
+         baselines: bool = True, out: TextIO | None = None) -> int:
+    """Evaluate `system` (and the baselines) on question files; write the table or JSON."""
+    from assistant import baselines as baseline_systems
+
+    questions = [q for path in paths for q in load_questions(path)]
+    reports = [evaluate(system, questions, name="assistant")]
+    if baselines:
+        others = baseline_systems.from_settings(system.settings)
+        try:
+            reports += [evaluate(other, questions) for other in others]
+        finally:
+            baseline_systems.close_all(others)
+    (out or sys.stdout).write((to_json(reports) if as_json else format_table(reports)) + "\n")
+    return 0

@@ -18,7 +18,7 @@ from assistant import sources as source_files
 from assistant import structure
 from assistant.catalog import Catalog, SourceRow
 from assistant.chunking import CHUNKING_VERSION, Chunk, chunk_source
-from assistant.errors import IndexBusyError, IndexMismatchError, SourceError
+from assistant.errors import ConfigError, IndexBusyError, IndexMismatchError, SourceError
 from assistant.schema import IndexReport
 from assistant.store import VectorStore
 
@@ -78,6 +78,14 @@ def sync(sources_dir: Path, catalog: Catalog, store: VectorStore, *, model: str,
     if rebuild:
         catalog.clear()
         store.reset()
+    elif store.shared and not catalog.get_meta() and store.count():
+        # A new index folder on a server another index fills: repair() would delete all of
+        # it as orphans while the other deployment serves from it.
+        raise ConfigError(
+            f"the Chroma collection {store.name!r} at {store.where} holds vectors that "
+            f"{catalog.path.parent} did not write; point ASSISTANT_INDEX at the index folder "
+            "that wrote them (app processes share one), or run `assistant index --rebuild` "
+            "to replace them")
     check_compatible(catalog, model)
     catalog.set_meta({"embedding_model": model, "chunking": CHUNKING_VERSION})
     stale = repair(catalog, store)

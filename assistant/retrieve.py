@@ -54,7 +54,9 @@ class Retriever:
             fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
         for rank, (chunk_id, _) in enumerate(keyword):
             fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
-        best = sorted(fused, key=lambda c: -fused[c])[:k]
+        # Equal fused scores: an exact keyword match decides.
+        keyword_rank = {chunk_id: rank for rank, (chunk_id, _) in enumerate(keyword)}
+        best = sorted(fused, key=lambda c: (-fused[c], keyword_rank.get(c, len(keyword))))[:k]
         # A question that names a resolution gets all of its clauses to choose from.
         named = read(query).acts
         if named and not (kinds and not {"resolution", "decision"} & set(kinds)):

@@ -6,15 +6,16 @@ embedding function is never built (it would download a model).
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.errors import ConfigError, IndexDamagedError
+from assistant.errors import ConfigError, IndexDamagedError, StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ class VectorStore:
         from langchain_chroma import Chroma
 
         settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+        self.shared = bool(url)
+        self.where = url or str(folder)
         try:
             if url:
                 parts = urlparse(url)
@@ -50,6 +53,8 @@ class VectorStore:
             raise
         except Exception as exc:  # noqa: BLE001 - any Chroma failure here means an unusable store
             where = url or str(folder)
+            if folder is not None and not url:
+                forget_client(folder)
             raise IndexDamagedError(
                 f"the vector store at {where} cannot be opened ({exc}); if it is on disk, "
                 "run `assistant index --rebuild`; if it is a server, check it is running"
@@ -58,64 +63,98 @@ class VectorStore:
                                  client=self._client)
         self.name = collection
 
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn a failure of the Chroma server into an AssistantError that names it."""
+        if not self.shared:
+            yield
+            return
+        try:
+            yield
+        except Exception as exc:  # noqa: BLE001 - httpx and chromadb errors alike
+            raise StoreUnavailableError(
+                f"the Chroma server at {self.where} did not answer ({type(exc).__name__}: "
+                f"{exc}); check it is running") from None
+
     def add(self, ids: Sequence[str], texts: Sequence[str], metadatas: Sequence[dict[str, str]],
             progress: Callable[[int], None] | None = None) -> None:
         """Embed `texts` and store them under `ids` (idempotent: existing ids are replaced)."""
-        for i in range(0, len(ids), BATCH):
-            self._langchain.add_texts(
-                list(texts[i : i + BATCH]), metadatas=list(metadatas[i : i + BATCH]),
-                ids=list(ids[i : i + BATCH]))
-            if progress:
-                progress(min(BATCH, len(ids) - i))
+        with self._guard():
+            for i in range(0, len(ids), BATCH):
+                self._langchain.add_texts(
+                    list(texts[i : i + BATCH]), metadatas=list(metadatas[i : i + BATCH]),
+                    ids=list(ids[i : i + BATCH]))
+                if progress:
+                    progress(min(BATCH, len(ids) - i))
 
     def delete_source(self, source: str) -> None:
         """Delete every vector of one source."""
-        self._collection.delete(where={"source": source})
+        with self._guard():
+            self._collection.delete(where={"source": source})
 
     def delete(self, ids: Sequence[str]) -> None:
         """Delete vectors by id."""
-        for i in range(0, len(ids), BATCH):
-            self._collection.delete(ids=list(ids[i : i + BATCH]))
+        with self._guard():
+            for i in range(0, len(ids), BATCH):
+                self._collection.delete(ids=list(ids[i : i + BATCH]))
 
     def search(self, vector: Sequence[float], k: int, kinds: Sequence[str] | None = None,
                sources: Sequence[str] | None = None) -> list[tuple[str, str, float]]:
         """Nearest sentences as (sentence id, chunk id, cosine similarity), best first."""
-        if self.count() == 0:
-            return []
-        result = self._collection.query(
-            query_embeddings=[list(vector)], n_results=k, where=_where(kinds, sources),
-            include=["metadatas", "distances"])
-        ids = result["ids"][0]
-        metas = (result["metadatas"] or [[]])[0]
-        dists = (result["distances"] or [[]])[0]
-        return [(i, str(m["chunk_id"]), 1.0 - float(d)) for i, m, d in zip(ids, metas, dists,
-                                                                            strict=True)]
+        with self._guard():
+            if self.count() == 0:
+                return []
+            result = self._collection.query(
+                query_embeddings=[list(vector)], n_results=k, where=_where(kinds, sources),
+                include=["metadatas", "distances"])
+            ids = result["ids"][0]
+            metas = (result["metadatas"] or [[]])[0]
+            dists = (result["distances"] or [[]])[0]
+            return [(i, str(m["chunk_id"]), 1.0 - float(d)) for i, m, d in zip(ids, metas, dists,
+                                                                                strict=True)]
 
     def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
         """Stored vectors by id (ids not stored are absent)."""
-        if not ids:
-            return {}
-        got = self._collection.get(ids=list(ids), include=["embeddings"])
-        return {i: list(v) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+        with self._guard():
+            if not ids:
+                return {}
+            got = self._collection.get(ids=list(ids), include=["embeddings"])
+            return {i: list(v) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
 
     def count(self) -> int:
         """Number of stored vectors."""
-        return int(self._collection.count())
+        with self._guard():
+            return int(self._collection.count())
 
     def ids(self) -> set[str]:
         """Every stored id (used only to repair after a crash)."""
-        found: set[str] = set()
-        offset = 0
-        while True:
-            got = self._collection.get(include=[], limit=10_000, offset=offset)
-            if not got["ids"]:
-                return found
-            found.update(got["ids"])
-            offset += len(got["ids"])
+        with self._guard():
+            found: set[str] = set()
+            offset = 0
+            while True:
+                got = self._collection.get(include=[], limit=10_000, offset=offset)
+                if not got["ids"]:
+                    return found
+                found.update(got["ids"])
+                offset += len(got["ids"])
 
     def reset(self) -> None:
         """Delete every vector (for a rebuild), keeping the collection that readers hold."""
-        self.delete(sorted(self.ids()))
+        with self._guard():
+            self.delete(sorted(self.ids()))
+
+
+def forget_client(folder: Path) -> None:
+    """Drop Chroma's cached client for `folder` when it failed to start.
+
+    chromadb registers a System for a path before starting it, and keeps it if the start fails,
+    so every later PersistentClient for that path in this process reuses the broken one.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    key = str(folder)
+    if key not in SharedSystemClient._identifier_to_refcount:  # no live client uses it
+        SharedSystemClient._identifier_to_system.pop(key, None)
 
 
 def _where(kinds: Sequence[str] | None, sources: Sequence[str] | None) -> dict[str, Any] | None:
