@@ -83,11 +83,17 @@ def test_the_walk_sees_the_package() -> None:
     assert "assistant.errors" in store
 
 
+# The evaluation baseline is, on purpose, the plain LangChain pipeline (its own splitter,
+# embeddings and Chroma), so it may import what the product keeps in one module each.
+BASELINE = "baselines.py"
+
+
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
 def test_heavy_dependencies_stay_in_their_module(path: Path) -> None:
     wrong = sorted(
         name for name, _ in imports(parse(path))
         if (root := name.split(".")[0]) in HEAVY and HEAVY[root] != path.name
+        and not (path.name == BASELINE and root in {"chromadb", "langchain_chroma"})
     )
     assert wrong == [], f"{path.name} imports {wrong}; only their own module may"
 

@@ -1,0 +1,58 @@
+"""Answer quality on the question sets, with the real packaged model (issue 2's yardsticks).
+
+`dev*.jsonl` is the development set from shared/eval; `extra*.jsonl` and `followups.jsonl` were
+written for this project. The answerer's constants (assistant/answer.py) were calibrated on them,
+so these numbers are a floor that a change must not break, not a held-out measurement.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from assistant.evaluate import EvalReport, evaluate, load_questions
+
+EVAL = Path(__file__).parent / "data" / "eval"
+
+pytestmark = pytest.mark.slow
+
+
+def _report(assistant: Assistant, *names: str) -> EvalReport:
+    questions = [q for name in names for q in load_questions(EVAL / name)]
+    return evaluate(assistant, questions, name="+".join(names))
+
+
+def test_development_set(real_assistant: Assistant) -> None:
+    report = _report(real_assistant, "dev.jsonl", "dev-negative.jsonl")
+    assert report.accuracy is not None and report.accuracy >= 0.85, report
+    assert report.false_abstention is not None and report.false_abstention <= 0.10, report
+    assert report.abstention is not None and report.abstention >= 0.80, report
+    assert report.median_words is not None and report.median_words <= 70, report
+    assert report.hit_at_5 is not None and report.hit_at_5 >= 0.9, report
+
+
+def test_extra_questions(real_assistant: Assistant) -> None:
+    report = _report(real_assistant, "extra.jsonl", "extra-negative.jsonl")
+    assert report.accuracy is not None and report.accuracy >= 0.85, report
+    assert report.false_abstention is not None and report.false_abstention <= 0.10, report
+    # Half of these negatives are close to the topic (names, sums, votes the text omits);
+    # measured 0.65: the weakest number we have, kept from getting worse.
+    assert report.abstention is not None and report.abstention >= 0.6, report
+    assert report.median_words is not None and report.median_words <= 70, report
+
+
+def test_follow_ups_resolve_pronouns(real_assistant: Assistant) -> None:
+    report = _report(real_assistant, "followups.jsonl")
+    assert report.accuracy is not None and report.accuracy >= 0.75, report
+
+
+def test_every_quote_is_verbatim(real_assistant: Assistant) -> None:
+    questions = [q for name in ("dev.jsonl", "extra.jsonl", "followups.jsonl")
+                 for q in load_questions(EVAL / name)]
+    for q in questions:
+        answer = real_assistant.ask(q.question, history=list(q.history) or None)
+        for c in answer.citations:
+            text = real_assistant.source_text(c.source)
+            assert text is not None and text[c.start : c.end] == c.quote, (q.id, c)
