@@ -1,0 +1,251 @@
+"""Load on the web chat: N simultaneous users asking over the `/chat` API for a bounded time.
+
+    .venv/bin/python benchmarks/load.py                     # 20 users, 30 s, real model
+    .venv/bin/python benchmarks/load.py --users 5 --rounds 3
+    .venv/bin/python benchmarks/load.py --url http://127.0.0.1:7860/   # a server already up
+
+Starts `python -m assistant serve` on a free 127.0.0.1 port over a temporary copy of `sources/`
+and a temporary index (or uses `--url`), waits for it, sends one warm-up question, then runs
+the users: each is its own gradio_client (as separate browsers are) and asks the fixed
+questions in turn, one at a time, until the time is up. Prints requests, failures, throughput,
+p50/p95/max latency and the largest Gradio queue seen, and saves them as JSON with `--out`.
+A request fails when it raises or its answer is not a non-empty text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = [
+    "Who can take part in CWG-Internet?",
+    "What did the conference decide about counterfeit devices?",
+    "What happened to India's proposal?",
+    "Was the Plenipot a success for the Internet?",
+    "What was said about cybersecurity and surveillance?",
+    "What is the weather in Busan today?",  # abstains: the sources do not say
+]
+
+
+@dataclass
+class Stats:
+    """What a load run measured (seconds)."""
+
+    users: int
+    seconds: float
+    requests: int = 0
+    failures: int = 0
+    errors: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    max_queue: int | None = None
+
+    def summary(self) -> dict[str, object]:
+        """The numbers to report (without the raw latencies)."""
+        lat = sorted(self.latencies)
+        return {
+            "users": self.users, "seconds": round(self.seconds, 1),
+            "requests": self.requests, "failures": self.failures,
+            "throughput_per_s": round(self.requests / self.seconds, 2) if self.seconds else 0.0,
+            "p50_s": round(percentile(lat, 50), 3), "p95_s": round(percentile(lat, 95), 3),
+            "max_s": round(lat[-1], 3) if lat else 0.0,
+            "mean_s": round(statistics.fmean(lat), 3) if lat else 0.0,
+            "max_queue": self.max_queue, "errors": self.errors[:5],
+        }
+
+
+def percentile(sorted_values: Sequence[float], pct: float) -> float:
+    """The nearest-rank percentile of already sorted values (0.0 for none)."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, round(pct / 100 * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(sources: Path, *, port: int | None = None, timeout: float = 240.0,
+           env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run `python -m assistant serve` over a temporary copy of `sources`; yield its URL."""
+    port = port or free_port()
+    with tempfile.TemporaryDirectory(prefix="load-") as tmp:
+        folder = Path(tmp) / "sources"
+        shutil.copytree(sources, folder)
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+        environ.update(env or {})
+        log = open(Path(tmp) / "server.log", "w+")  # noqa: SIM115 - closed below
+        server = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "--sources", str(folder), "--index",
+             str(Path(tmp) / "index"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=environ, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}/"
+            wait_for_port(port, server, timeout, log)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(30)
+            log.close()
+
+
+def wait_for_port(port: int, server: subprocess.Popen[bytes], timeout: float,
+                  log: object) -> None:
+    """Return once something listens on `port`; fail if the server exits or is too slow."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode}: {tail(log)}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the server did not listen within {timeout:.0f} s: {tail(log)}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.25)
+
+
+def tail(log: object) -> str:
+    try:
+        log.seek(0)  # type: ignore[attr-defined]
+        return str(log.read())[-3000:]  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return ""
+
+
+def run_users(url: str, *, users: int, duration: float | None = None,
+              rounds: int | None = None, questions: Sequence[str] = QUESTIONS) -> Stats:
+    """`users` clients asking at once, each until `duration` seconds pass or `rounds` done."""
+    import httpx
+    from gradio_client import Client
+
+    assert duration or rounds, "give a duration or a number of rounds"
+    clients = [Client(url, verbose=False) for _ in range(users)]  # connect before the clock
+    lock = threading.Lock()
+    start = threading.Barrier(users + 1)
+    stop = threading.Event()
+    stats = Stats(users=users, seconds=0.0)
+
+    def user(number: int) -> None:
+        start.wait()
+        asked = 0
+        while not stop.is_set() and (rounds is None or asked < rounds):
+            question = questions[(number + asked) % len(questions)]
+            began = time.perf_counter()
+            error = None
+            try:
+                text = clients[number].predict(question, api_name="/chat")
+                if not isinstance(text, str) or not text.strip():
+                    error = f"empty answer to {question!r}: {text!r}"
+            except Exception as exc:  # noqa: BLE001 - any failure is counted, with its reason
+                error = f"{type(exc).__name__}: {exc}"
+            took = time.perf_counter() - began
+            asked += 1
+            with lock:
+                stats.requests += 1
+                stats.latencies.append(took)
+                if error:
+                    stats.failures += 1
+                    stats.errors.append(error[:300])
+
+    def watch_queue() -> None:
+        with httpx.Client(timeout=5) as http:
+            while not stop.is_set():
+                try:
+                    size = int(http.get(f"{url}gradio_api/queue/status").json()["queue_size"])
+                    stats.max_queue = max(stats.max_queue or 0, size)
+                except (httpx.HTTPError, KeyError, ValueError, TypeError):
+                    pass
+                stop.wait(0.25)
+
+    threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
+    watcher = threading.Thread(target=watch_queue, daemon=True)
+    for thread in threads:
+        thread.start()
+    watcher.start()
+    start.wait()
+    began = time.perf_counter()
+    deadline = began + duration if duration else None
+    for thread in threads:
+        while thread.is_alive():
+            if deadline and time.perf_counter() >= deadline:
+                stop.set()  # finish the requests in flight, start no new ones
+            thread.join(0.1)
+    stats.seconds = time.perf_counter() - began
+    stop.set()
+    watcher.join(5)
+    for client in clients:
+        close = getattr(client, "close", None)
+        if close:
+            close()
+    return stats
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the load test as the options say; exit 1 if any request failed."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds (default 30)")
+    parser.add_argument("--rounds", type=int, help="questions per user instead of a duration")
+    parser.add_argument("--sources", type=Path, default=ROOT / "sources")
+    parser.add_argument("--url", help="load this running server instead of starting one")
+    parser.add_argument("--chroma-url", help="serve with ASSISTANT_CHROMA_URL set to this")
+    parser.add_argument("--out", type=Path, help="also write the results here as JSON")
+    args = parser.parse_args(argv)
+    duration = None if args.rounds else args.duration
+
+    def load(url: str) -> Stats:
+        from gradio_client import Client
+
+        began = time.perf_counter()
+        Client(url, verbose=False).predict(QUESTIONS[0], api_name="/chat")  # warm-up
+        print(f"server up; warm-up answer in {time.perf_counter() - began:.1f} s",
+              file=sys.stderr)
+        return run_users(url, users=args.users, duration=duration, rounds=args.rounds)
+
+    started = time.perf_counter()
+    if args.url:
+        stats = load(args.url)
+    else:
+        env = {"ASSISTANT_CHROMA_URL": args.chroma_url} if args.chroma_url else None
+        with served(args.sources, env=env) as url:
+            print(f"serving {url} after {time.perf_counter() - started:.1f} s", file=sys.stderr)
+            stats = load(url)
+    summary = {"cpus": os.cpu_count(), **stats.summary()}
+    print(f"{summary['users']} users for {summary['seconds']} s: {summary['requests']} requests, "
+          f"{summary['failures']} failed, {summary['throughput_per_s']}/s; latency p50 "
+          f"{summary['p50_s']} s, p95 {summary['p95_s']} s, max {summary['max_s']} s; "
+          f"largest queue {summary['max_queue']}")
+    for error in stats.errors[:5]:
+        print(f"  failure: {error}")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps({**summary, "latencies": stats.latencies}, indent=2))
+    print(json.dumps(summary))
+    return 1 if stats.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
