@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -91,16 +92,18 @@ class Assistant:
         else:
             model = f"custom:{type(embeddings).__name__}"
         settings.index.mkdir(parents=True, exist_ok=True)
-        if rebuild:
-            catalog = _fresh_catalog(settings.index)
-        else:
-            catalog = Catalog(settings.index)
-            ingest.check_compatible(catalog, model)
-        if rebuild:
-            store = _fresh_store(embeddings, settings)
-        else:
-            store = VectorStore(embeddings, folder=settings.index / "chroma",
-                                url=settings.chroma_url)
+        # Two processes creating the same new index at once would race in Chroma's and SQLite's
+        # table creation; the first to create it holds the writer lock meanwhile.
+        creating = rebuild or not (settings.index / CATALOG_FILE).exists()
+        with ingest.writer_lock(settings.index) if creating else contextlib.nullcontext():
+            if rebuild:
+                catalog = _fresh_catalog(settings.index)
+                store = _fresh_store(embeddings, settings)
+            else:
+                catalog = Catalog(settings.index)
+                ingest.check_compatible(catalog, model)
+                store = VectorStore(embeddings, folder=settings.index / "chroma",
+                                    url=settings.chroma_url)
         assistant = cls(settings=settings, catalog=catalog, store=store, embeddings=embeddings,
                         answerer=answerer or build_answerer(settings), model=model)
         if sync or rebuild:

@@ -273,6 +273,7 @@ def test_a_second_deployment_does_not_wipe_the_vectors_another_serves(
     finally:
         stop.set()
         watcher.join(10)
+    counts.append(own_server.count())  # the refusal can come before the watcher's first look
     assert counts and min(counts) >= served, f"the shared vectors dropped to {min(counts)}"
     assert first.retrieve(QUESTION, k=1)
     first.close()

@@ -1,0 +1,132 @@
+"""Indexing throughput on a ~1 MB corpus, all in one process and one run, with one model load:
+
+(a) the raw encoder (SentenceTransformer.encode) on exactly the texts our build embeds
+    (each sentence prefixed with its section or clause, as ingest does), and on the
+    LangChain splitter chunks;
+(b) our full build: Assistant.open on a new index of the corpus;
+(c) the plain LangChain pipeline build: split, embed, Chroma (assistant.baselines).
+
+Then warm ask p50/p95 on that corpus, ours and the LangChain baseline's.
+The corpus: `--copies` varied copies of the shipped commentary (paragraphs shuffled within
+sections, some dropped) plus `--generated` files of generated paragraphs.
+
+    .venv/bin/python benchmarks/indexing.py                 # ~1 MB, < 15 minutes
+    .venv/bin/python benchmarks/indexing.py --copies 5 --generated 5   # quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchlib  # noqa: E402
+
+
+def make_corpus(folder: Path, copies: int, generated: int) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for i in range(copies):
+        (folder / f"commentary-{i:03d}.txt").write_text(benchlib.varied_commentary(i),
+                                                         encoding="utf-8")
+    gen = benchlib.ParagraphGenerator(seed=7)
+    for i in range(generated):
+        (folder / f"generated-{i:03d}.txt").write_text(
+            gen.document(42, f"Generated commentary {i}"), encoding="utf-8")
+
+
+def our_texts(folder: Path) -> list[str]:
+    """The texts our build sends to the encoder, made exactly as ingest makes them."""
+    from assistant.ingest import prepare
+    from assistant.sources import scan
+
+    return [f"{c.context}: {s.text}" for f in scan(folder) for c in prepare(f).chunks
+            for s in c.sentences]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--copies", type=int, default=25)
+    parser.add_argument("--generated", type=int, default=25)
+    parser.add_argument("--queries", type=int, default=86, help="timed asks")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/bench-indexing"))
+    args = parser.parse_args()
+
+    from assistant import Assistant
+    from assistant.baselines import LangChainBaseline, load_corpus
+    from assistant.config import DEFAULT_EMBEDDING_MODEL
+    from assistant.embeddings import load_embeddings
+
+    sources = args.work / "sources"
+    make_corpus(sources, args.copies, args.generated)
+    began = time.perf_counter()
+    embeddings = load_embeddings(DEFAULT_EMBEDDING_MODEL)
+    model: Any = embeddings._client  # type: ignore[attr-defined]  # the SentenceTransformer
+    model.encode(["warm-up"], batch_size=64)
+    result: dict[str, Any] = {"command": " ".join(sys.argv), "model_load_s":
+                              time.perf_counter() - began, "corpus_mb": benchlib.text_mb(sources),
+                              "files": args.copies + args.generated}
+    print(f"[indexing] corpus {result['corpus_mb']:.2f} MiB in {result['files']} files", flush=True)
+
+    texts = our_texts(sources)
+    began = time.perf_counter()
+    model.encode(texts, batch_size=64, normalize_embeddings=True)
+    result["a_encode_ours"] = {"s": time.perf_counter() - began, "texts": len(texts),
+                               "chars": sum(map(len, texts))}
+    print(f"[indexing] (a) encode our {len(texts)} sentences: "
+          f"{result['a_encode_ours']['s']:.1f} s", flush=True)
+
+    index = args.work / "index"
+    shutil.rmtree(index, ignore_errors=True)
+    began = time.perf_counter()
+    assistant = Assistant.open(sources=sources, index=index, embeddings=embeddings)
+    result["b_ours"] = {"s": time.perf_counter() - began,
+                        "chunks": sum(s.chunks for s in assistant.sources() if s.parent is None),
+                        "index_mb": benchlib.disk_mb(index)}
+    print(f"[indexing] (b) our build: {result['b_ours']['s']:.1f} s", flush=True)
+
+    began = time.perf_counter()
+    corpus = load_corpus(sources)
+    split = time.perf_counter() - began
+    baseline = LangChainBaseline(corpus, embeddings=embeddings, folder=args.work / "langchain")
+    result["c_langchain"] = {"s": time.perf_counter() - began, "split_s": split,
+                             "chunks": len(corpus.chunks),
+                             "index_mb": benchlib.disk_mb(args.work / "langchain")}
+    print(f"[indexing] (c) LangChain build: {result['c_langchain']['s']:.1f} s", flush=True)
+
+    chunk_texts = [c.text for c in corpus.chunks]
+    began = time.perf_counter()
+    model.encode(chunk_texts, batch_size=64, normalize_embeddings=True)
+    result["a_encode_langchain_chunks"] = {"s": time.perf_counter() - began,
+                                           "texts": len(chunk_texts)}
+
+    a, b, c = (result["a_encode_ours"]["s"], result["b_ours"]["s"], result["c_langchain"]["s"])
+    result["ratios"] = {"ours_over_langchain": b / c, "ours_over_raw_encoder": b / a,
+                        "langchain_over_raw_encoder_on_its_chunks":
+                            c / result["a_encode_langchain_chunks"]["s"],
+                        "our_encoder_over_langchain_encoder":
+                            a / result["a_encode_langchain_chunks"]["s"]}
+    result["throughput_kb_s"] = {"ours": 1024 * result["corpus_mb"] / b,
+                                 "langchain": 1024 * result["corpus_mb"] / c}
+
+    questions = (benchlib.questions_text() * 10)[:args.queries]
+    assistant.ask(questions[0])
+    result["ask_ours"] = benchlib.latency(benchlib.timed_calls(assistant.ask, questions))
+    baseline.ask(questions[0])
+    result["ask_langchain"] = benchlib.latency(benchlib.timed_calls(baseline.ask, questions))
+    result["embed_query"] = benchlib.latency(
+        benchlib.timed_calls(embeddings.embed_query, questions))
+    assistant.close()
+    baseline.close()
+    shutil.rmtree(args.work, ignore_errors=True)
+    for key in ("ratios", "throughput_kb_s", "ask_ours", "ask_langchain", "embed_query"):
+        print(f"[indexing] {key}: {result[key]}")
+    print(f"[indexing] wrote {benchlib.save('indexing', result)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""Scale: build time, index size, memory, open time, warm ask latency and adding one document,
+on generated corpora of N chunks (paragraphs of 2-4 sentences, 100 paragraphs a file).
+
+Each measurement runs in a fresh process so memory and open time are its own. `--hash-sizes`
+use a fast deterministic hashing embedding (not a model) to measure everything but the
+encoder; `--real-sizes` use the packaged MiniLM model. The single-query encoder time of the
+real model is measured too, to add to the hashing latencies.
+
+    .venv/bin/python benchmarks/scale.py                  # 1k, 10k hashing + 1k real: < 15 min
+    .venv/bin/python benchmarks/scale.py --hash-sizes 1000 10000 100000 --real-sizes 1000
+                                                          # the full run: about 40 minutes
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchlib  # noqa: E402
+
+PER_FILE = 100
+
+
+def corpus(work: Path, chunks: int) -> Path:
+    """The generated sources folder for `chunks` paragraphs (made once, then reused)."""
+    folder = work / f"corpus-{chunks}"
+    done = folder / ".complete"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        benchlib.write_generated(folder, chunks, per_file=PER_FILE, seed=chunks)
+        done.write_text("ok")
+    return folder
+
+
+def embeddings(mode: str) -> Any:
+    if mode == "hash":
+        return benchlib.HashingEmbeddings()
+    from assistant.config import DEFAULT_EMBEDDING_MODEL
+    from assistant.embeddings import load_embeddings
+
+    return load_embeddings(DEFAULT_EMBEDDING_MODEL)
+
+
+def child_build(sources: Path, index: Path, mode: str) -> dict[str, Any]:
+    from assistant import Assistant
+
+    shutil.rmtree(index, ignore_errors=True)
+    began = time.perf_counter()
+    emb = embeddings(mode)
+    loaded = time.perf_counter()
+    assistant = Assistant.open(sources=sources, index=index, embeddings=emb)
+    built = time.perf_counter()
+    infos = assistant.sources()
+    chunks = sum(s.chunks for s in infos if s.parent is None)
+    report = assistant.reindex()  # nothing to do: the cost of a no-change sync
+    assistant.close()
+    return {"model_load_s": loaded - began, "build_s": built - loaded, "chunks": chunks,
+            "sources": len([s for s in infos if s.parent is None]),
+            "noop_sync_s": report.seconds, **benchlib.rss_mb()}
+
+
+def child_query(sources: Path, index: Path, mode: str, queries: int) -> dict[str, Any]:
+    began = time.perf_counter()
+    import chromadb  # noqa: F401 - imported here so open_s below is the open alone
+    import langchain_chroma  # noqa: F401
+
+    from assistant import Assistant
+
+    imported = time.perf_counter() - began
+    began = time.perf_counter()
+    emb = embeddings(mode)
+    loaded = time.perf_counter()
+    assistant = Assistant.open(sources=sources, index=index, embeddings=emb)
+    opened = time.perf_counter()
+    after_open = benchlib.rss_mb()
+    questions = (benchlib.questions_text() * 10)[:queries]
+    assistant.ask(questions[0])  # warm-up
+    ask_ms = benchlib.timed_calls(assistant.ask, questions)
+    retrieve_ms = benchlib.timed_calls(lambda q: assistant.retrieve(q, k=5), questions)
+    encode_ms = benchlib.timed_calls(emb.embed_query, questions)
+    assistant.close()
+    return {"import_s": imported, "model_load_s": loaded - began, "open_s": opened - loaded,
+            "rss_after_open_mb": after_open["rss_mb"], "ask": benchlib.latency(ask_ms),
+            "retrieve": benchlib.latency(retrieve_ms), "embed_query": benchlib.latency(encode_ms),
+            **benchlib.rss_mb()}
+
+
+def child_add(sources: Path, index: Path, mode: str, paragraphs: int) -> dict[str, Any]:
+    from assistant import Assistant
+    from assistant.ingest import prepare
+    from assistant.sources import scan
+
+    emb = embeddings(mode)
+    assistant = Assistant.open(sources=sources, index=index, embeddings=emb)
+    new = index.parent / "new-document.txt"
+    gen = benchlib.ParagraphGenerator(seed=999_999)
+    new.write_text(gen.document(paragraphs, "A newly arrived commentary"), encoding="utf-8")
+    began = time.perf_counter()
+    report = assistant.add_source(new)
+    seconds = time.perf_counter() - began
+    target = sources / new.name
+    assistant.close()
+    # What the real encoder would add: embedding this document's sentences with MiniLM.
+    item = prepare(next(f for f in scan(sources) if f.id == target.name))
+    texts = [f"{c.context}: {s.text}" for c in item.chunks for s in c.sentences]
+    target.unlink()
+    (sources / f"{target.name}.meta.json").unlink(missing_ok=True)
+    real = embeddings("real")
+    real.embed_documents(texts[:8])  # warm-up: the first call pays one-time costs
+    began = time.perf_counter()
+    real.embed_documents(texts)
+    encode = time.perf_counter() - began
+    return {"add_s": seconds, "chunks_embedded": report.chunks_embedded,
+            "added": report.added, "real_encode_s": encode, "sentences": len(texts)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--hash-sizes", type=int, nargs="*", default=[1000, 10000])
+    parser.add_argument("--real-sizes", type=int, nargs="*", default=[1000])
+    parser.add_argument("--queries", type=int, default=60, help="timed asks per size")
+    parser.add_argument("--add-paragraphs", type=int, default=30)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/bench-scale"))
+    parser.add_argument("--keep", action="store_true", help="keep the indexes afterwards")
+    parser.add_argument("--name", default="scale", help="result file benchmarks/results/NAME.json")
+    parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, sources, index, mode, extra = args.child
+        if kind == "build":
+            out = child_build(Path(sources), Path(index), mode)
+        elif kind == "query":
+            out = child_query(Path(sources), Path(index), mode, int(extra))
+        else:
+            out = child_add(Path(sources), Path(index), mode, int(extra))
+        print(json.dumps(out))
+        return
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    runs = [(n, "hash") for n in args.hash_sizes] + [(n, "real") for n in args.real_sizes]
+    results: list[dict[str, Any]] = []
+    me = str(Path(__file__).resolve())
+    for n, mode in sorted(runs, key=lambda r: (r[1] == "hash", r[0])):
+        began = time.perf_counter()
+        sources = corpus(args.work, n)
+        made = time.perf_counter() - began
+        index = args.work / f"index-{mode}-{n}"
+        print(f"[scale] {mode} {n} chunks: building ...", flush=True)
+        build = benchlib.run_child([me, "--child", "build", str(sources), str(index), mode, "0"])
+        size = benchlib.disk_mb(index)
+        query = benchlib.run_child([me, "--child", "query", str(sources), str(index), mode,
+                                    str(args.queries)])
+        row: dict[str, Any] = {"chunks_target": n, "embedding": mode, "corpus_mb":
+                               benchlib.text_mb(sources), "generate_s": made, "build": build,
+                               "index_mb": size, "chroma_mb": benchlib.disk_mb(index / "chroma"),
+                               "query": query}
+        results.append(row)
+        print(f"[scale] {json.dumps(row)}", flush=True)
+    largest = max((r for r in results if r["embedding"] == "hash"),
+                  key=lambda r: r["chunks_target"], default=None)
+    add: dict[str, Any] | None = None
+    if largest is not None:
+        n = largest["chunks_target"]
+        add = benchlib.run_child([me, "--child", "add", str(corpus(args.work, n)),
+                                  str(args.work / f"index-hash-{n}"), "hash",
+                                  str(args.add_paragraphs)])
+        add["index_chunks"] = largest["build"]["chunks"]
+        print(f"[scale] add one document: {json.dumps(add)}", flush=True)
+    path = benchlib.save(args.name, {"command": " ".join(sys.argv), "runs": results, "add": add})
+    if not args.keep:
+        for r in results:
+            shutil.rmtree(args.work / f"index-{r['embedding']}-{r['chunks_target']}",
+                          ignore_errors=True)
+    print(f"[scale] wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
