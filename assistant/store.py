@@ -102,8 +102,8 @@ class VectorStore:
                sources: Sequence[str] | None = None) -> list[tuple[str, str, float]]:
         """Nearest sentences as (sentence id, chunk id, cosine similarity), best first."""
         with self._guard():
-            if self.count() == 0:
-                return []
+            # No count() first: it costs a fifth of a query at 100k vectors, and an empty
+            # collection answers with no ids anyway.
             result = self._collection.query(
                 query_embeddings=[list(vector)], n_results=k, where=_where(kinds, sources),
                 include=["metadatas", "distances"])
