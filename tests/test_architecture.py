@@ -33,6 +33,7 @@ LAYERS = [
     {"errors", "config", "schema"},
     {"sources", "finalacts", "structure", "chunking", "citations", "prompts"},
     {"catalog", "embeddings", "store"},
+    {"intent"},
     {"history", "retrieve", "ingest", "answer"},
     {"llm", "evaluate", "baselines"},
     {"api", "__init__"},
