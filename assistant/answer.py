@@ -8,21 +8,24 @@ kind of text the question asks for. Below a calibrated score the answerer abstai
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from assistant.catalog import terms
+from assistant.fitted import fitted_value
 from assistant.chunking import Chunk, Sentence
 from assistant.citations import cite, closest_sources, readable
 from assistant.intent import Intent, read, stem
+from assistant.question import Analysis, Constraint, analyse
 from assistant.retrieve import Retrieval
 from assistant.schema import Answer, Citation
+from assistant.verification import has_type, unmet, what_is_missing
 
 # Calibrated on the development questions (tests/data/eval); see tests/test_quality.py.
 KEYWORD_WEIGHT = 0.9
 CONTEXT_WEIGHT = 0.5  # a term found only in the section heading or locator counts half
 TITLE_WEIGHT = 0.3  # a question word that is in the source's title counts this much
-ABSTAIN_BELOW = 0.3
+ABSTAIN_BELOW = fitted_value("abstain_below")  # fitted by scripts/fit_answerer.py
 SECOND_WITHIN = 0.2  # another sentence joins when it scores this close to the best
 MAX_SENTENCES = 3
 TYPE_PENALTY = 0.2  # the sentence lacks what the question asks for (a number, a time)
@@ -50,11 +53,22 @@ class Scored:
 class ExtractiveAnswerer:
     """Answers with verbatim source sentences; needs no LLM."""
 
+    def __init__(self, *, abstain_below: float = ABSTAIN_BELOW) -> None:
+        self.abstain_below = abstain_below
+
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
-        """Pick the sentences that answer `question`, or abstain."""
+        """Pick the sentences that answer `question`, or abstain and say what is missing."""
         intent = read(question)
-        ranked = self.rank(question, retrieval)
-        if not ranked or confidence(ranked[0].score, retrieval) < ABSTAIN_BELOW:
+        analysis = retrieval.analysis or analyse(retrieval.question or question)
+        if retrieval.missing:
+            return abstain(retrieval, missing=retrieval.missing)
+        everything = self.rank(question, retrieval)
+        ranked = self.candidates(everything, analysis, retrieval)
+        if not ranked or confidence(ranked[0].score, retrieval) < self.abstain_below:
+            topical = bool(everything) and (
+                confidence(everything[0].score, retrieval) >= self.abstain_below)
+            if topical and analysis.wants_value:
+                return lacks_detail(everything[0], analysis, retrieval)
             return abstain(retrieval)
         if intent.is_list:
             chosen = _one_per_act(ranked)
@@ -67,6 +81,22 @@ class ExtractiveAnswerer:
                     break
                 chosen.append(cand)
         return compose(chosen, retrieval)
+
+    def best_confidence(self, question: str, retrieval: Retrieval) -> float | None:
+        """The confidence of the best verified sentence; None when nothing can answer."""
+        analysis = retrieval.analysis or analyse(retrieval.question or question)
+        if retrieval.missing:
+            return None
+        ranked = self.candidates(self.rank(question, retrieval), analysis, retrieval)
+        return confidence(ranked[0].score, retrieval) if ranked else None
+
+    @staticmethod
+    def candidates(ranked: list[Scored], analysis: Analysis,
+                   retrieval: Retrieval) -> list[Scored]:
+        """The ranked sentences that pass verification, best first."""
+        titles = {p.source: p.title for p in retrieval.passages}
+        return [item for item in ranked
+                if verified(item, analysis, titles.get(item.chunk.source, ""))]
 
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
         """The answer in pieces (a sentence with its marker each), then the Answer."""
@@ -197,9 +227,37 @@ def _kind_bonus(chunk: Chunk, intent: Intent) -> float:
     return bonus
 
 
-def abstain(retrieval: Retrieval) -> Answer:
+def verified(item: Scored, analysis: Analysis, title: str) -> bool:
+    """True when the sentence has the expected answer type and its context meets the constraints.
+
+    The context is the sentence's paragraph or clause, its heading and locator, and the title
+    of its source ("ITU Plenipotentiary 2014: ..." says what every passage of it is about).
+    """
+    if not has_type(analysis.answer_type, item.sentence.text, analysis):
+        return False
+    context = f"{title}\n{item.chunk.context}\n{item.chunk.text}"
+    return not unmet(analysis, context)
+
+
+def lacks_detail(nearest: Scored, analysis: Analysis, retrieval: Retrieval) -> Answer:
+    """The sources speak to the topic but lack the detail asked for: say so, cite the context."""
+    titles = {p.source: p.title for p in retrieval.passages}
+    citation = cite(1, nearest.chunk, nearest.sentence,
+                    titles.get(nearest.chunk.source, nearest.chunk.source))
+    if citation is None:
+        return abstain(retrieval)
+    citation = replace(citation, role="context")
+    text = (f"The sources do not give {what_is_missing(analysis)} for this. The nearest passage, "
+            f"quoted as context and not as an answer: “{readable(nearest.sentence.text)}” [1]")
+    return Answer(text, [citation], True, retrieval.passages)
+
+
+def abstain(retrieval: Retrieval, *, missing: Sequence[Constraint] = ()) -> Answer:
     """An answer that says the sources do not answer, naming the closest ones."""
     text = NO_ANSWER
+    if missing:
+        named = ", ".join(f"“{c.text}”" for c in missing)
+        text = f"{NO_ANSWER.rstrip('.')}: no indexed source mentions {named}."
     if retrieval.passages:
         text += f" The closest passages are in: {closest_sources(retrieval.passages)}."
     return Answer(text, [], True, retrieval.passages)

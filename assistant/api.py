@@ -22,6 +22,7 @@ from assistant.catalog import Catalog
 from assistant.config import Settings
 from assistant.errors import IndexDamagedError, QuestionError, SourceError
 from assistant.history import last_answer, standalone
+from assistant.question import analyse
 from assistant.retrieve import Retrieval, Retriever
 from assistant.schema import Answer, IndexReport, Passage, SourceInfo
 from assistant.store import VectorStore
@@ -133,7 +134,9 @@ class Assistant:
             # "Which resolutions instruct ...?" wants every matching clause, not the top few.
             k = LIST_TOP_K
         retrieval = self._retriever.retrieve(query, k, kinds=kinds, sources=sources)
-        retrieval = replace(retrieval, question=question, said=last_answer(history))
+        analysis = analyse(question)
+        retrieval = replace(retrieval, question=question, said=last_answer(history),
+                            analysis=analysis, missing=self._retriever.missing(analysis))
         for part in self._answerer.stream(query, retrieval):
             if isinstance(part, Answer) and notice:
                 joined = f"{part.notice} {notice}" if part.notice else notice
@@ -273,6 +276,7 @@ def build_answerer(settings: Settings) -> Answerer:
     """The answerer named by the `llm` setting: extractive, or an LLM with extractive fallback."""
     from assistant.llm import build_llm_answerer, parse_llm
 
+    extractive = ExtractiveAnswerer(abstain_below=settings.abstain_below)
     if parse_llm(settings.llm).provider == "extractive":
-        return ExtractiveAnswerer()
-    return build_llm_answerer(settings, fallback=ExtractiveAnswerer())
+        return extractive
+    return build_llm_answerer(settings, fallback=extractive)

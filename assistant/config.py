@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.fitted import fitted_value
+
 DEFAULT_EMBEDDING_MODEL = "packaged:all-MiniLM-L6-v2"
 
 
@@ -41,3 +43,8 @@ class Settings(BaseSettings):
         2000, description="Longer questions are cut to this length, with a notice."
     )
     top_k: int = Field(6, description="Passages retrieved for an answer.")
+    abstain_below: float = Field(
+        default_factory=lambda: fitted_value("abstain_below"),
+        description="The extractive answerer declines when its best verified sentence scores "
+        "below this; fitted with cross-validation by scripts/fit_answerer.py (fitted.json).",
+    )

@@ -108,7 +108,8 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
 
 def build_llm_answerer(settings: Settings, *, fallback: FallbackAnswerer) -> LLMAnswerer:
     """An LLMAnswerer over the chat model named by `settings`, falling back on `fallback`."""
-    return LLMAnswerer(build_chat_model(settings), fallback=fallback)
+    return LLMAnswerer(build_chat_model(settings), fallback=fallback,
+                       abstain_below=settings.abstain_below)
 
 
 @dataclass(frozen=True)

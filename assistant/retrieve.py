@@ -12,6 +12,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.catalog import Catalog, terms
 from assistant.chunking import Chunk
 from assistant.intent import read
+from assistant.question import Analysis, Constraint
 from assistant.schema import Passage
 from assistant.store import VectorStore
 
@@ -32,6 +33,8 @@ class Retrieval:
     absent: frozenset[str] = frozenset()  # query terms found in no chunk at all
     question: str = ""  # the user's own words, when `query` also carries earlier turns
     said: str = ""  # the previous answer in the conversation, not to be repeated
+    analysis: Analysis | None = None  # the user's own question, read once
+    missing: tuple[Constraint, ...] = ()  # constraints of the question that no source contains
 
 
 class Retriever:
@@ -62,6 +65,11 @@ class Retriever:
         if named and not (kinds and not {"resolution", "decision"} & set(kinds)):
             best += [c for c in self._catalog.act_chunk_ids(named) if c not in best]
         return self.expand(query, best, vector, fused, words)
+
+    def missing(self, analysis: Analysis) -> tuple[Constraint, ...]:
+        """The constraints of `analysis` ("Resolution 200", "Dubai") that no chunk contains."""
+        return tuple(c for c in analysis.constraints
+                     if not any(self._catalog.document_frequency(t) for t in c.forms()))
 
     def expand(self, query: str, chunk_ids: Sequence[str], vector: Sequence[float],
                scores: dict[str, float], words: list[str]) -> Retrieval:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+CitationRole = Literal["answer", "context"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class Citation:
     quote: str
     start: int
     end: int
+    # "context": the nearest passage, cited when the sources lack what was asked; no answer.
+    role: CitationRole = "answer"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,27 @@
+"""Values fitted from labelled questions by `scripts/fit_answerer.py`, read from `fitted.json`.
+
+The file records each value with the files it was fitted on and the cross-validated scores, so
+a reader can see where a threshold came from. Nothing here is set by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+FITTED = Path(__file__).with_name("fitted.json")
+
+
+@cache
+def _values() -> dict[str, float]:
+    data = json.loads(FITTED.read_text(encoding="utf-8"))
+    return {str(k): float(v) for k, v in data["values"].items()}
+
+
+def fitted_value(name: str) -> float:
+    """The fitted value `name`; a missing one is a packaging error, reported as such."""
+    try:
+        return _values()[name]
+    except (OSError, KeyError, ValueError) as exc:
+        raise RuntimeError(f"{FITTED} lacks {name!r}; run `python scripts/fit_answerer.py`") from exc

@@ -1,0 +1,153 @@
+"""Question analysis: what kind of answer a question expects and what it insists on.
+
+`analyse` reads a question once into an `Analysis`: the expected answer type ("how many" wants a
+number, "who" a person or a body, "when" a date), the hard constraints it sets (act numbers,
+years and other numbers, proper names, quoted phrases) and its focus terms. The answerer checks
+candidates against it (see `assistant.verification`); nothing else re-parses the question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.catalog import terms
+
+AnswerType = Literal[
+    "person", "number", "date", "place", "organisation", "yesno", "reason", "definition",
+    "description",
+]
+ConstraintKind = Literal["act", "year", "number", "name", "quoted"]
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Something the question insists on: the answer's source must contain `text`."""
+
+    text: str  # as the question wrote it: "Resolution 200", "2018", "Dubai"
+    kind: ConstraintKind
+
+    def forms(self) -> tuple[str, ...]:
+        """The phrases any one of which in a source meets the constraint."""
+        if self.kind == "act":
+            number = self.text.partition(" ")[2]
+            # "98/1" or "Com5/4" names one act however it is introduced; "200" alone does not.
+            return (self.text, number) if not number.isdigit() else (self.text,)
+        return (self.text,)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A question, read once."""
+
+    question: str
+    answer_type: AnswerType
+    constraints: tuple[Constraint, ...]
+    focus: tuple[str, ...]  # content words, in order
+
+    @property
+    def wants_value(self) -> bool:
+        """True when the answer must contain a value of its type (a number, a date, a name)."""
+        return self.answer_type in ("person", "number", "date", "place")
+
+
+_PATTERNS: tuple[tuple[AnswerType, str], ...] = (
+        ("number", r"^\W*(how (many|much)|what (\w+ )?(percentage|share|number|amount|sum|"
+                   r"proportion)|"
+                   r"(what|which) (is|was) the (number|amount|total|budget|cost|count))\b"),
+        ("date", r"^\W*(when|what (year|date|day|month|time)|in what year|"
+                 r"how (often|soon)|until when|by when|since when)\b"),
+        ("place", r"^\W*(where|(in )?(what|which) (city|country|place|town|venue))\b"),
+        ("person", r"^\W*((who|whom|whose)\b(?!.*\b(countries|states|organi[sz]ations|groups|"
+                   r"bodies|members)\b)|.*\b((which|what) person|name of the ([\w\-]+ )?"
+                   r"(person|man|woman|secretary-general|chair\w*|director|president|minister|"
+                   r"head|leader|delegate|author|ambassador|candidate|official)))\b"),
+        ("organisation", r"^\W*(who|(which|what) ([\w\-]+ )?(countries|country|states|state|"
+                         r"governments?|organi[sz]ations?|compan(y|ies)|groups?|bodies|body|"
+                         r"members?|delegations?|regions?|stakeholders?|operators?|firms?|"
+                         r"coalitions?|blocs?|nations?))\b"),
+        ("reason", r"^\W*(why|for what reason|what (motivated|prompted|drove|caused|led to))\b"),
+        ("yesno", r"^\W*(is|are|was|were|did|does|do|can|could|will|would|has|have|had|should|"
+                  r"must|may)\b"),
+        ("definition", r"^\W*(what (is|are|was|were) (a |an |the )?[\w\-]+\s*\?*$|"
+                       r"what does .+ (mean|stand for)\b|define\b)"),
+)
+_TYPES = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _PATTERNS)
+
+_ACT = re.compile(r"\b(resolution|decision|res\.|dec\.)\s*(com\s*\d+/\d+|[A-Za-z]*\d+[\w/\-]*)",
+                  re.IGNORECASE)
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_NUMBER = re.compile(r"\b\d[\d,./]*\b")
+_QUOTED = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
+# A run of capitalised words ("South Korea", "GDP", "CWG-Internet").
+_NAME = re.compile(r"\b[A-Z][\w\-’']*(?:\s+(?:of\s+|the\s+)?[A-Z][\w\-’']*)*")
+# Capitalised words that are no name: question words and pronouns that open a sentence.
+_NOT_NAMES = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "could", "did", "do", "does",
+    "for", "from", "had", "has", "have", "how", "i", "if", "in", "is", "it", "its", "may", "must",
+    "of", "on", "or", "should", "so", "the", "their", "then", "there", "these", "they", "this",
+    "those", "to", "was", "we", "were", "what", "when", "where", "which", "who", "whom", "whose",
+    "why", "will", "with", "would", "you", "yes", "no", "please", "tell", "list", "name", "give",
+    "describe", "explain", "summarize", "summarise",
+})
+
+
+def analyse(question: str) -> Analysis:
+    """Read one question (the user's own words, not a conversation)."""
+    text = " ".join(question.split())
+    return Analysis(
+        question=text,
+        answer_type=_answer_type(text),
+        constraints=constraints(text),
+        focus=tuple(terms(text)),
+    )
+
+
+def _answer_type(question: str) -> AnswerType:
+    for kind, pattern in _TYPES:
+        if pattern.search(question):
+            return kind
+    return "description"
+
+
+def constraints(question: str) -> tuple[Constraint, ...]:
+    """Act numbers, years, numbers, quoted phrases and proper names that `question` sets."""
+    found: dict[str, Constraint] = {}
+    consumed: list[tuple[int, int]] = []
+
+    def add(text: str, kind: ConstraintKind, span: tuple[int, int]) -> None:
+        if any(a <= span[0] < b for a, b in consumed):
+            return
+        consumed.append(span)
+        found.setdefault(text.lower(), Constraint(text, kind))
+
+    for m in _QUOTED.finditer(question):
+        add(m.group(1).strip(), "quoted", m.span())
+    for m in _ACT.finditer(question):
+        kind = "Resolution" if m.group(1).lower().startswith("res") else "Decision"
+        add(f"{kind} {m.group(2).rstrip('.,;:?')}", "act", m.span())
+    for m in _YEAR.finditer(question):
+        add(m.group(1), "year", m.span())
+    for m in _NUMBER.finditer(question):
+        add(m.group(0).rstrip(".,/"), "number", m.span())
+    for m in _NAME.finditer(question):
+        words = m.group(0).split()
+        # The question's first word is capitalised for grammar, not because it is a name.
+        while words and words[0].lower() in _NOT_NAMES:
+            words = words[1:]
+        while words and words[-1].lower() in ("of", "the"):
+            words = words[:-1]
+        if words:
+            words[-1] = re.sub(r"['’]s$", "", words[-1])
+        if not words or not words[-1]:
+            continue
+        start = m.start() + m.group(0).find(words[0])
+        if start == 0 and not _is_acronym(words[0]) and len(words) == 1:
+            continue
+        add(" ".join(words), "name", (start, m.end()))
+    return tuple(found.values())
+
+
+def _is_acronym(word: str) -> bool:
+    return sum(c.isupper() for c in word) >= 2

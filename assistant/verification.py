@@ -1,0 +1,131 @@
+"""Answer verification: does a candidate sentence give what the question asks for?
+
+Two checks that classic question-answering systems make before they answer:
+- the answer type: "how many" needs a number in the sentence, "when" a date, "who" a person
+  or a body, "where" a place;
+- the constraints: every act number, year, number, name or quoted phrase that the question sets
+  must stand in the sentence, its paragraph or clause, or the heading above it.
+A constraint that no indexed source contains at all means there is no answer to find.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from assistant.catalog import terms
+from assistant.question import Analysis, AnswerType, Constraint
+
+_NUMBER_WORDS = (r"one(?!\s+of)|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+                 r"twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|"
+                 r"millions|billion|dozen|dozens|half|percent|per cent")
+_AMOUNT = re.compile(rf"(?<![\w/])(?!(?:19|20)\d\d\b)\d[\d,.]*%?|\b({_NUMBER_WORDS})\b",
+                     re.IGNORECASE)
+# "How much of ..." asks for a share, which a quantifier gives ("most of their proposal").
+_PROPORTION = re.compile(r"\bhow much of\b|\bwhat (part|share|proportion) of\b", re.IGNORECASE)
+_QUANTIFIER = re.compile(r"\b(most|some|part|all|none|little|half|parts|majority)\b",
+                         re.IGNORECASE)
+_ACT_NUMBER = re.compile(r"\b(resolution|decision|res\.|article|no\.|com\d*)\s*[\w/]*\d",
+                         re.IGNORECASE)
+_DATE = re.compile(
+    r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|spring|summer|autumn|fall|winter|next (year|conference|plenipot\w*|"
+    r"meeting)|every \w+ years?|annual\w*|(four|two|\d+)[- ]years?|decade|century|"
+    r"\d+(st|nd|rd|th)|weeks?|months?|days?|starting|until|since)\b", re.IGNORECASE)
+_PLACE = re.compile(
+    r"\b(in|at|from|to|near|on)\s+(the\s+)?(?!(January|February|March|April|May|June|July|"
+    r"August|September|October|November|December)\b)[A-Z][\w\-]+|\b[A-Z][a-z]+,\s+[A-Z][a-z]+")
+_PERSON = re.compile(
+    r"\b(Mr|Mrs|Ms|Dr|Amb|Ambassador|President|Minister|Secretary-General|Director|Chair\w*|"
+    r"Prof)\b\.?\s*[A-Z]|\b[A-Z][a-z]+(\s+[A-Z][a-z]+)+\b")
+_BODY = re.compile(
+    r"\b(member states|states|countries|country|governments?|administrations?|civil society|"
+    r"stakeholders?|members|delegat\w+|compan\w+|industr\w+|users|people|public|anyone|"
+    r"everyone|experts?|representatives?|observers|organi[sz]ations|participants|bodies|"
+    r"secretary-general|directors?|council|assembly|group|sector|bureau|union|nations)\b|"
+    r"\b[A-Z]{2,}\b|\b[A-Z][a-z]+\b(?<!^\w)", re.IGNORECASE)
+
+_ENTITY = re.compile(r"\b[A-Z][\w\-]*[A-Za-z]\b|\b[A-Z]{2,}\b")
+
+
+def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool:
+    """True when `sentence` holds an answer of the type the question expects."""
+    asked = {w.lower() for w in re.findall(r"[\w\-]+", analysis.question)}
+
+    def new(matches: Iterable[str]) -> bool:
+        # A value the question itself gave ("in Busan") does not answer it.
+        return any(m.strip().lower().split()[-1:] and
+                   m.strip().lower().split()[-1] not in asked for m in matches if m.strip())
+
+    if answer_type == "number":
+        text = _ACT_NUMBER.sub(" ", sentence)
+        if _PROPORTION.search(analysis.question) and _QUANTIFIER.search(text):
+            return True
+        return new(m.group(0) for m in _AMOUNT.finditer(text))
+    if answer_type == "date":
+        return new(m.group(0) for m in _DATE.finditer(sentence))
+    if answer_type == "place":
+        return new(m.group(0) for m in _PLACE.finditer(sentence))
+    if answer_type == "person":
+        return new(m.group(0) for m in _PERSON.finditer(sentence)) or bool(
+            _BODY.search(sentence) and not _asks_name(analysis))
+    if answer_type == "organisation":
+        # "Which countries ...?" wants them named: a proper name the question did not give.
+        return new(m.group(0) for m in _ENTITY.finditer(sentence) if m.start() > 0)
+    return True
+
+
+def _asks_name(analysis: Analysis) -> bool:
+    return bool(re.search(r"\b(name|named|called)\b", analysis.question, re.IGNORECASE))
+
+
+def satisfied(constraint: Constraint, text: str) -> bool:
+    """True when `text` (a sentence with its paragraph and heading) meets `constraint`."""
+    if constraint.kind in ("year", "number"):
+        return re.search(rf"(?<![\w.]){re.escape(constraint.text)}(?![\w])", text) is not None
+    if constraint.kind == "act":
+        kind, _, number = constraint.text.partition(" ")
+        pattern = rf"\b({kind[:3]}\w*\.?)\s*(\(\w+\.?\s*)?{re.escape(number)}\b"
+        if not number.isdigit():
+            pattern += rf"|(?<![\w/]){re.escape(number)}(?![\w/])"
+        return re.search(pattern, text, re.IGNORECASE) is not None
+    wanted = [_stem(w) for w in terms(constraint.text)]
+    have = {_stem(w) for w in terms(text)}
+    # A long name ("Internet Governance Forum") is often shortened in running text ("the
+    # Forum"): most of its words will do; a one- or two-word name must stand whole.
+    found = sum(any(_same_name(w, h) for h in have) for w in wanted)
+    return found == len(wanted) or (len(wanted) >= 3 and 2 * found >= len(wanted))
+
+
+def unmet(analysis: Analysis, text: str, *, absent: Iterable[Constraint] = ()) -> list[Constraint]:
+    """The constraints of `analysis` that `text` does not meet (absent ones are not asked)."""
+    skip = set(absent)
+    return [c for c in analysis.constraints if c not in skip and not satisfied(c, text)]
+
+
+def what_is_missing(analysis: Analysis) -> str:
+    """The detail a question asks for, in words: 'a number', 'a name', 'a date'."""
+    return {
+        "number": "a number",
+        "date": "a date",
+        "place": "a place",
+        "person": "a name" if _asks_name(analysis) else "who it was",
+        "organisation": "which bodies or countries",
+    }.get(analysis.answer_type, "that detail")
+
+
+def _same_name(wanted: str, word: str) -> bool:
+    """'Korea' and 'Korean', 'India' and 'Indian': a name and its adjective are one name."""
+    if wanted == word:
+        return True
+    short, long = sorted((wanted, word), key=len)
+    return len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 3
+
+
+def _stem(word: str) -> str:
+    # Matches 'Koreans' with 'Korean' and 'proposals' with 'proposal'; names rarely need more.
+    word = word.lower()
+    for suffix in ("'s", "ies", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word

@@ -1,0 +1,136 @@
+"""Question analysis and answer verification, without a model: types, constraints, checks.
+
+The sentences below are invented for the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from test_llm import COMMENTARY, COUNTERFEIT, make_retrieval
+
+from assistant.answer import NO_ANSWER, ExtractiveAnswerer
+from assistant.question import Constraint, analyse, constraints
+from assistant.verification import has_type, satisfied
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("How many Member States signed the Final Acts?", "number"),
+    ("What percentage of the budget goes to the Bureau?", "number"),
+    ("When does the forum's mandate expire?", "date"),
+    ("In what year was the working group set up?", "date"),
+    ("Where was the conference held?", "place"),
+    ("Which city will host the next conference?", "place"),
+    ("Who can take part in CWG-Internet?", "person"),
+    ("What is the name of the Secretary-General elected in Busan?", "person"),
+    ("Which countries opposed the proposal?", "organisation"),
+    ("Which member state first proposed the database?", "organisation"),
+    ("Why did the proposal fail?", "reason"),
+    ("Was the conference a success?", "yesno"),
+    ("What is CWG-Internet?", "definition"),
+    ("What did the final text say about surveillance?", "description"),
+    ("What was the draft resolution called?", "description"),
+])
+def test_expected_answer_type(question: str, expected: str) -> None:
+    assert analyse(question).answer_type == expected
+
+
+def test_constraints_are_acts_years_numbers_names_and_quotes() -> None:
+    found = constraints('Did Resolution 200 move the 2018 meeting to Dubai, as "the plan" said?')
+    assert Constraint("Resolution 200", "act") in found
+    assert Constraint("2018", "year") in found
+    assert Constraint("Dubai", "name") in found
+    assert Constraint("the plan", "quoted") in found
+    # The act's number is not a second constraint, nor the question's first word a name.
+    assert [c.text for c in found if c.kind == "number"] == []
+    assert all(c.text != "Did" for c in found)
+
+
+def test_names_drop_possessives_and_keep_runs() -> None:
+    texts = [c.text for c in constraints("What is the GDP of South Korea after India's bid?")]
+    assert texts == ["GDP of South Korea", "India"] or set(texts) >= {"GDP", "India"}
+
+
+def test_an_act_with_a_compound_number_is_known_by_the_number_alone() -> None:
+    assert Constraint("Resolution 98/1", "act").forms() == ("Resolution 98/1", "98/1")
+    assert Constraint("Resolution 200", "act").forms() == ("Resolution 200",)
+
+
+@pytest.mark.parametrize(("question", "sentence", "ok"), [
+    ("How many delegates attended?", "Some three thousand delegates attended.", True),
+    ("How many delegates attended?", "Resolution 102 was revised in 2014.", False),
+    ("How many delegates attended?", "Delegates attended from every region.", False),
+    ("How much of the proposal survived?", "Most of the proposal survived.", True),
+    ("When will the consultations start?", "Starting in 2015, consultations open.", True),
+    ("When will the consultations start?", "Consultations will engage stakeholders.", False),
+    ("Where was it held?", "It was held in Lisbon, Portugal.", True),
+    ("Where was it held?", "It was held in December.", False),
+    ("What is the name of the Secretary-General elected?",
+     "Delegates elected new members of the leadership.", False),
+    ("What is the name of the Secretary-General elected?",
+     "Delegates elected Mira Example as Secretary-General.", True),
+    ("Who can take part in the group?", "It is only open to member states.", True),
+    ("Which countries opposed it?", "Some countries opposed it.", False),
+    ("Which countries opposed it?", "It was opposed by Freedonia and Ruritania.", True),
+])
+def test_answer_type_check(question: str, sentence: str, ok: bool) -> None:
+    analysis = analyse(question)
+    assert has_type(analysis.answer_type, sentence, analysis) is ok
+
+
+@pytest.mark.parametrize(("constraint", "text", "ok"), [
+    (Constraint("Resolution 102", "act"), "RESOLUTION 102 (REV. BUSAN, 2014)", True),
+    (Constraint("Resolution 102", "act"), "as Res. 102 provides", True),
+    (Constraint("Resolution 102", "act"), "Resolution 1021 (Dubai, 2012)", False),
+    (Constraint("Resolution 98/1", "act"), "the draft ([98/1](#)) aimed to", True),
+    (Constraint("2018", "year"), "stalled until 2018.", True),
+    (Constraint("2018", "year"), "item 20180", False),
+    (Constraint("South Korea", "name"), "South Korean firms", True),
+    (Constraint("South Korea", "name"), "firms in Korea", False),
+    (Constraint("Korea", "name"), "a Korean firm", True),
+    (Constraint("State", "name"), "a statement", False),
+    (Constraint("Internet Governance Forum", "name"), "the Forum on Internet matters", True),
+])
+def test_constraint_satisfaction(constraint: Constraint, text: str, ok: bool) -> None:
+    assert satisfied(constraint, text) is ok
+
+
+def test_a_constraint_no_source_contains_means_no_answer() -> None:
+    question = "What does Resolution 200 say about counterfeit devices?"
+    analysis = analyse(question)
+    retrieval = replace(make_retrieval(question, COUNTERFEIT), question=question,
+                        analysis=analysis, missing=analysis.constraints)
+    answer = ExtractiveAnswerer().answer(question, retrieval)
+    assert answer.abstained and answer.citations == []
+    assert answer.text.startswith(NO_ANSWER.rstrip("."))
+    assert "no indexed source mentions “Resolution 200”" in answer.text
+
+
+def test_the_topic_without_the_detail_is_context_not_an_answer() -> None:
+    question = "How many delegations raised concerns about counterfeit devices?"
+    retrieval = replace(make_retrieval(question, COUNTERFEIT, COMMENTARY), question=question,
+                        analysis=analyse(question))
+    answer = ExtractiveAnswerer().answer(question, retrieval)
+    assert answer.abstained
+    assert "do not give a number" in answer.text
+    assert [c.role for c in answer.citations] == ["context"]
+    assert answer.citations[0].quote in COUNTERFEIT[4]
+
+
+def test_a_verified_sentence_answers() -> None:
+    question = "Who can take part in CWG-Internet?"
+    retrieval = replace(make_retrieval(question, COMMENTARY, COUNTERFEIT), question=question,
+                        analysis=analyse(question))
+    answer = ExtractiveAnswerer().answer(question, retrieval)
+    assert not answer.abstained
+    assert "member states" in answer.text
+    assert {c.role for c in answer.citations} == {"answer"}
+
+
+def test_the_same_question_gives_the_same_answer() -> None:
+    question = "Who can take part in CWG-Internet?"
+    retrieval = replace(make_retrieval(question, COMMENTARY, COUNTERFEIT), question=question,
+                        analysis=analyse(question))
+    answers = {ExtractiveAnswerer().answer(question, retrieval).text for _ in range(5)}
+    assert len(answers) == 1
