@@ -12,9 +12,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.catalog import terms
-from assistant.fitted import fitted_value
 from assistant.chunking import Chunk, Sentence
 from assistant.citations import cite, closest_sources, readable
+from assistant.fitted import fitted_value
 from assistant.intent import Intent, read, stem
 from assistant.question import Analysis, Constraint, analyse
 from assistant.retrieve import Retrieval

@@ -24,4 +24,6 @@ def fitted_value(name: str) -> float:
     try:
         return _values()[name]
     except (OSError, KeyError, ValueError) as exc:
-        raise RuntimeError(f"{FITTED} lacks {name!r}; run `python scripts/fit_answerer.py`") from exc
+        hint = "run `python scripts/fit_answerer.py --write`"
+        hint = "run `python scripts/fit_answerer.py --write`"
+        raise RuntimeError(f"{FITTED} lacks {name!r}; {hint}") from exc
