@@ -42,12 +42,22 @@ NO_ANSWER = "The sources do not answer this question."
 
 
 @dataclass(frozen=True)
+class Features:
+    """The named evidence that a candidate sentence answers; its score combines them."""
+
+    similarity: float  # cosine of the sentence's vector with the query's
+    keywords: float  # share of the question's term weight in the sentence (or its heading)
+    kind: float  # bonus for the kind of text asked for (official text, commentary, the act)
+
+
+@dataclass(frozen=True)
 class Scored:
     """A candidate sentence and how well it answers."""
 
     score: float
     chunk: Chunk
     sentence: Sentence
+    features: Features = Features(0.0, 0.0, 0.0)
 
 
 class ExtractiveAnswerer:
@@ -137,7 +147,8 @@ class ExtractiveAnswerer:
                     score -= TYPE_PENALTY
                 if said and readable(sentence.text) in said:
                     score -= REPEAT_PENALTY
-                scored.append(Scored(score, chunk, sentence))
+                scored.append(Scored(score, chunk, sentence,
+                                     Features(similarity, matched / total, bonus)))
         scored.sort(key=lambda s: -s.score)
         return scored
 
@@ -202,9 +213,13 @@ def compose(chosen: list[Scored], retrieval: Retrieval) -> Answer:
 
 def confidence(score: float, retrieval: Retrieval) -> float:
     """The best sentence's score, lowered by the weight of question words no source has."""
+    return score - ABSENT_PENALTY * absent_share(retrieval)
+
+
+def absent_share(retrieval: Retrieval) -> float:
+    """The share of the question's term weight in words that no source contains."""
     total = sum(retrieval.idf.values()) or 1.0
-    missing = sum(w for t, w in retrieval.idf.items() if t in retrieval.absent)
-    return score - ABSENT_PENALTY * missing / total
+    return sum(w for t, w in retrieval.idf.items() if t in retrieval.absent) / total
 
 
 def _kind_bonus(chunk: Chunk, intent: Intent) -> float:

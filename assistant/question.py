@@ -36,6 +36,10 @@ class Constraint:
             return (self.text, number) if not number.isdigit() else (self.text,)
         return (self.text,)
 
+    def words(self) -> tuple[str, ...]:
+        """A name's words: 'ITU Secretary-General' is known when each of them is."""
+        return tuple(w for w in self.text.split() if w.lower() not in ("of", "the"))
+
 
 @dataclass(frozen=True)
 class Analysis:
@@ -78,7 +82,7 @@ _TYPES = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _
 _ACT = re.compile(r"\b(resolution|decision|res\.|dec\.)\s*(com\s*\d+/\d+|[A-Za-z]*\d+[\w/\-]*)",
                   re.IGNORECASE)
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_NUMBER = re.compile(r"\b\d[\d,./]*\b")
+_NUMBER = re.compile(r"(?<![\w\-+])\d[\d,./]*\b")  # not the "12" of "WCIT-12"
 _QUOTED = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
 # A run of capitalised words ("South Korea", "GDP", "CWG-Internet").
 _NAME = re.compile(r"\b[A-Z][\w\-’']*(?:\s+(?:of\s+|the\s+)?[A-Z][\w\-’']*)*")

@@ -68,8 +68,13 @@ class Retriever:
 
     def missing(self, analysis: Analysis) -> tuple[Constraint, ...]:
         """The constraints of `analysis` ("Resolution 200", "Dubai") that no chunk contains."""
-        return tuple(c for c in analysis.constraints
-                     if not any(self._catalog.document_frequency(t) for t in c.forms()))
+        return tuple(c for c in analysis.constraints if not self._contains(c))
+
+    def _contains(self, constraint: Constraint) -> bool:
+        frequency = self._catalog.document_frequency
+        if constraint.kind == "name":  # each word somewhere: names are often run together
+            return all(frequency(w) for w in constraint.words())
+        return any(frequency(form) for form in constraint.forms())
 
     def expand(self, query: str, chunk_ids: Sequence[str], vector: Sequence[float],
                scores: dict[str, float], words: list[str]) -> Retrieval:
