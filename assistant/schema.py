@@ -48,12 +48,18 @@ class Answer:
     passages: list[Passage]
     notice: str | None = None
 
+    @property
+    def answers(self) -> bool:
+        """True when some citation answers the question (not only context for a refusal)."""
+        return any(c.role == "answer" for c in self.citations)
+
     def to_markdown(self) -> str:
         """The answer followed by its numbered references, as Markdown."""
         lines = [self.text]
         if self.citations:
             lines.append("")
-            lines.append("**References**")
+            lines.append("**References**" if self.answers else
+                         "**Context** (the nearest passage; it does not answer the question)")
             for c in self.citations:
                 lines.append(f"[{c.marker}] {c.title} — {c.locator}: “{c.quote}”")
         if self.notice:

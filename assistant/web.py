@@ -97,7 +97,9 @@ def answer_html(answer: Answer, source_text: Callable[[str], str | None], uid: s
     if answer.notice:
         parts.append(block_html("notice", answer.notice))
     if answer.citations:
-        parts.append('<div class="refs"><div class="refs-head">References</div>')
+        head = ("References" if answer.answers
+                else "Context: the nearest passage, which does not answer the question")
+        parts.append(f'<div class="refs"><div class="refs-head">{head}</div>')
         for c in answer.citations:
             full = source_text(c.source)
             body = (passage_html(full, c.start, c.end) if full and full[c.start:c.end] == c.quote

@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -94,6 +94,19 @@ def test_answer_html_links_markers_to_their_references() -> None:
     assert '<details class="ref" id="a1-1">' in shown
     assert "<mark>CWG-Internet is open to member states only.</mark> Others wait." in shown
     assert "\n" not in shown
+
+
+def test_a_context_reference_is_shown_as_context_not_as_an_answer() -> None:
+    text = "Intro.\n\nDelegates elected a new leadership team. Others wait.\n\nEnd."
+    c = replace(_citation(1, text, "Delegates elected a new leadership team."), role="context")
+    answer = Answer("The sources do not give a name for this. [1]", [c], True, [])
+    shown = answer_html(answer, {"doc.txt": text}.get, "a1")
+    assert "Context: the nearest passage, which does not answer the question" in shown
+    assert ">References<" not in shown
+    assert "**Context**" in answer.to_markdown() and "References" not in answer.to_markdown()
+    answered = Answer("They elected a team. [1]", [replace(c, role="answer")], False, [])
+    assert ">References<" in answer_html(answered, {"doc.txt": text}.get, "a2")
+    assert "**References**" in answered.to_markdown()
 
 
 def test_answer_html_escapes_source_and_answer_text() -> None:
