@@ -42,22 +42,12 @@ NO_ANSWER = "The sources do not answer this question."
 
 
 @dataclass(frozen=True)
-class Features:
-    """The named evidence that a candidate sentence answers; its score combines them."""
-
-    similarity: float  # cosine of the sentence's vector with the query's
-    keywords: float  # share of the question's term weight in the sentence (or its heading)
-    kind: float  # bonus for the kind of text asked for (official text, commentary, the act)
-
-
-@dataclass(frozen=True)
 class Scored:
     """A candidate sentence and how well it answers."""
 
     score: float
     chunk: Chunk
     sentence: Sentence
-    features: Features = Features(0.0, 0.0, 0.0)
 
 
 class ExtractiveAnswerer:
@@ -68,12 +58,10 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
         """Pick the sentences that answer `question`, or abstain and say what is missing."""
-        intent = read(question)
-        analysis = retrieval.analysis or analyse(retrieval.question or question)
         if retrieval.missing:
             return abstain(retrieval, missing=retrieval.missing)
-        everything = self.rank(question, retrieval)
-        ranked = self.candidates(everything, analysis, retrieval)
+        intent = read(question)
+        analysis, everything, ranked = self._verified(question, retrieval)
         if not ranked or confidence(ranked[0].score, retrieval) < self.abstain_below:
             topical = bool(everything) and (
                 confidence(everything[0].score, retrieval) >= self.abstain_below)
@@ -94,19 +82,20 @@ class ExtractiveAnswerer:
 
     def best_confidence(self, question: str, retrieval: Retrieval) -> float | None:
         """The confidence of the best verified sentence; None when nothing can answer."""
-        analysis = retrieval.analysis or analyse(retrieval.question or question)
         if retrieval.missing:
             return None
-        ranked = self.candidates(self.rank(question, retrieval), analysis, retrieval)
+        _, _, ranked = self._verified(question, retrieval)
         return confidence(ranked[0].score, retrieval) if ranked else None
 
-    @staticmethod
-    def candidates(ranked: list[Scored], analysis: Analysis,
-                   retrieval: Retrieval) -> list[Scored]:
-        """The ranked sentences that pass verification, best first."""
+    def _verified(self, question: str,
+                  retrieval: Retrieval) -> tuple[Analysis, list[Scored], list[Scored]]:
+        """The question's analysis, every sentence ranked, and those that pass verification."""
+        analysis = retrieval.analysis or analyse(retrieval.question or question)
+        ranked = self.rank(question, retrieval)
         titles = {p.source: p.title for p in retrieval.passages}
-        return [item for item in ranked
-                if verified(item, analysis, titles.get(item.chunk.source, ""))]
+        passing = [item for item in ranked
+                   if verified(item, analysis, titles.get(item.chunk.source, ""))]
+        return analysis, ranked, passing
 
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
         """The answer in pieces (a sentence with its marker each), then the Answer."""
@@ -147,8 +136,7 @@ class ExtractiveAnswerer:
                     score -= TYPE_PENALTY
                 if said and readable(sentence.text) in said:
                     score -= REPEAT_PENALTY
-                scored.append(Scored(score, chunk, sentence,
-                                     Features(similarity, matched / total, bonus)))
+                scored.append(Scored(score, chunk, sentence))
         scored.sort(key=lambda s: -s.score)
         return scored
 

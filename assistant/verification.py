@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from assistant.catalog import terms
+from assistant.intent import stem
 from assistant.question import Analysis, AnswerType, Constraint
 
 _NUMBER_WORDS = (r"one(?!\s+of)|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
@@ -89,8 +90,8 @@ def satisfied(constraint: Constraint, text: str) -> bool:
         if not number.isdigit():
             pattern += rf"|(?<![\w/]){re.escape(number)}(?![\w/])"
         return re.search(pattern, text, re.IGNORECASE) is not None
-    wanted = [_stem(w) for w in terms(constraint.text)]
-    have = {_stem(w) for w in terms(text)}
+    wanted = [stem(w) for w in terms(constraint.text)]
+    have = {stem(w) for w in terms(text)}
     # A long name ("Internet Governance Forum") is often shortened in running text ("the
     # Forum"): most of its words will do; a one- or two-word name must stand whole.
     found = sum(any(_same_name(w, h) for h in have) for w in wanted)
@@ -120,12 +121,3 @@ def _same_name(wanted: str, word: str) -> bool:
         return True
     short, long = sorted((wanted, word), key=len)
     return len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 3
-
-
-def _stem(word: str) -> str:
-    # Matches 'Koreans' with 'Korean' and 'proposals' with 'proposal'; names rarely need more.
-    word = word.lower()
-    for suffix in ("'s", "ies", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
