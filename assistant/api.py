@@ -93,10 +93,13 @@ class Assistant:
         else:
             model = f"custom:{type(embeddings).__name__}"
         settings.index.mkdir(parents=True, exist_ok=True)
-        # Two processes creating the same new index at once would race in Chroma's and SQLite's
-        # table creation; the first to create it holds the writer lock meanwhile.
-        creating = rebuild or not (settings.index / CATALOG_FILE).exists()
-        with ingest.writer_lock(settings.index) if creating else contextlib.nullcontext():
+        # Chroma and SQLite create their tables on first open; two processes doing that at once
+        # race ("table collections already exists"), so opening is serialised. A rebuild also
+        # holds the writer lock, since it deletes what another writer may be writing.
+        with contextlib.ExitStack() as locks:
+            if rebuild:
+                locks.enter_context(ingest.writer_lock(settings.index))
+            locks.enter_context(ingest.opening_lock(settings.index))
             if rebuild:
                 catalog = _fresh_catalog(settings.index)
                 store = _fresh_store(embeddings, settings)

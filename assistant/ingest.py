@@ -28,6 +28,7 @@ Progress = Callable[[int, int, str], None]
 """Called with (done, total, message) while indexing; units are sentences embedded."""
 
 LOCK_NAME = ".lock"
+OPEN_LOCK_NAME = ".open-lock"
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,26 @@ class _Prepared:
 @contextlib.contextmanager
 def writer_lock(index: Path, wait: float = 60.0) -> Iterator[None]:
     """Hold the index's writer lock; wait up to `wait` seconds for another writer."""
-    index.mkdir(parents=True, exist_ok=True)
-    with (index / LOCK_NAME).open("a") as handle:
+    with _flock(index / LOCK_NAME, wait, f"another process is indexing {index}; wait for it "
+                "to finish and try again"):
+        yield
+
+
+@contextlib.contextmanager
+def opening_lock(index: Path, wait: float = 60.0) -> Iterator[None]:
+    """Hold the lock that serialises opening the index (its tables are created on first open).
+
+    Separate from the writer lock, so a reader can open an index while another process syncs it.
+    """
+    with _flock(index / OPEN_LOCK_NAME, wait, f"another process has been opening {index} for "
+                f"{wait:.0f} s; check it is not stuck and try again"):
+        yield
+
+
+@contextlib.contextmanager
+def _flock(path: Path, wait: float, busy: str) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -50,9 +69,7 @@ def writer_lock(index: Path, wait: float = 60.0) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise IndexBusyError(
-                        f"another process is indexing {index}; wait for it to finish and "
-                        "try again") from None
+                    raise IndexBusyError(busy) from None
                 time.sleep(0.2)
         try:
             yield
