@@ -1,5 +1,5 @@
 """`python -m assistant` runs the command line."""
 
-from assistant.cli import run
+from assistant.interfaces.cli import run
 
 run()

@@ -14,18 +14,19 @@ from typing import Any, Protocol
 
 from langchain_core.embeddings import Embeddings
 
-from assistant import ingest, intent
-from assistant import sources as source_files
-from assistant.answer import ExtractiveAnswerer
-from assistant.catalog import FILENAME as CATALOG_FILE
-from assistant.catalog import Catalog
+from assistant.answering import intent
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.history import last_answer, standalone
+from assistant.answering.question import analyse
+from assistant.answering.retrieve import Retrieval, Retriever
 from assistant.config import Settings
 from assistant.errors import IndexDamagedError, QuestionError, SourceError
-from assistant.history import last_answer, standalone
-from assistant.question import analyse
-from assistant.retrieve import Retrieval, Retriever
+from assistant.index.catalog import FILENAME as CATALOG_FILE
+from assistant.index.catalog import Catalog
+from assistant.index.store import VectorStore
+from assistant.ingest import sources as source_files
+from assistant.ingest import sync as folder_sync
 from assistant.schema import Answer, IndexReport, Passage, SourceInfo
-from assistant.store import VectorStore
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class Assistant:
     def open(cls, sources: str | Path | None = None, index: str | Path | None = None, *,
              settings: Settings | None = None, embeddings: Embeddings | None = None,
              answerer: Answerer | None = None, sync: bool = True, rebuild: bool = False,
-             progress: ingest.Progress | None = None) -> Assistant:
+             progress: folder_sync.Progress | None = None) -> Assistant:
         """Open the index for a sources folder, building real parts from settings, and sync."""
         settings = settings or Settings()
         updates: dict[str, Any] = {}
@@ -79,13 +80,13 @@ class Assistant:
     def from_settings(cls, settings: Settings, *, embeddings: Embeddings | None = None,
                       answerer: Answerer | None = None, sync: bool = True,
                       rebuild: bool = False,
-                      progress: ingest.Progress | None = None) -> Assistant:
+                      progress: folder_sync.Progress | None = None) -> Assistant:
         """Build the assistant from settings; collaborators given here replace the real ones.
 
         `rebuild=True` re-embeds every source: the way out of an index built with another
         model or chunking, or with an unreadable catalog.
         """
-        from assistant import embeddings as embedding_models
+        from assistant.index import embeddings as embedding_models
 
         if embeddings is None:
             embeddings = embedding_models.load_embeddings(settings.embedding_model)
@@ -98,14 +99,14 @@ class Assistant:
         # holds the writer lock, since it deletes what another writer may be writing.
         with contextlib.ExitStack() as locks:
             if rebuild:
-                locks.enter_context(ingest.writer_lock(settings.index))
-            locks.enter_context(ingest.opening_lock(settings.index))
+                locks.enter_context(folder_sync.writer_lock(settings.index))
+            locks.enter_context(folder_sync.opening_lock(settings.index))
             if rebuild:
                 catalog = _fresh_catalog(settings.index)
                 store = _fresh_store(embeddings, settings)
             else:
                 catalog = Catalog(settings.index)
-                ingest.check_compatible(catalog, model)
+                folder_sync.check_compatible(catalog, model)
                 store = VectorStore(embeddings, folder=settings.index / "chroma",
                                     url=settings.chroma_url)
         assistant = cls(settings=settings, catalog=catalog, store=store, embeddings=embeddings,
@@ -168,17 +169,17 @@ class Assistant:
     # -- sources and index ----------------------------------------------------------------
 
     def reindex(self, rebuild: bool = False,
-                progress: ingest.Progress | None = None) -> IndexReport:
+                progress: folder_sync.Progress | None = None) -> IndexReport:
         """Sync the index with the sources folder (or rebuild it from scratch)."""
-        with self._write, ingest.writer_lock(self.settings.index):
-            report = ingest.sync(self.settings.sources, self._catalog, self._store,
+        with self._write, folder_sync.writer_lock(self.settings.index):
+            report = folder_sync.sync_folder(self.settings.sources, self._catalog, self._store,
                                  model=self._model, rebuild=rebuild, progress=progress)
         self.last_report = report
         return report
 
     def add_source(self, path: str | Path, *, title: str | None = None,
                    kind: str | None = None, name: str | None = None,
-                   progress: ingest.Progress | None = None) -> IndexReport:
+                   progress: folder_sync.Progress | None = None) -> IndexReport:
         """Copy a file into the sources folder under a safe name, then index it."""
         path = Path(path)
         if not path.is_file():
@@ -277,7 +278,7 @@ def _fresh_store(embeddings: Embeddings, settings: Settings) -> VectorStore:
 
 def build_answerer(settings: Settings) -> Answerer:
     """The answerer named by the `llm` setting: extractive, or an LLM with extractive fallback."""
-    from assistant.llm import build_llm_answerer, parse_llm
+    from assistant.answering.llm import build_llm_answerer, parse_llm
 
     extractive = ExtractiveAnswerer(abstain_below=settings.abstain_below)
     if parse_llm(settings.llm).provider == "extractive":

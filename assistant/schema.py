@@ -107,3 +107,34 @@ class Segment:
     kind: str  # "commentary", "resolution" or "decision"
     group: str  # the section heading, or the act's label "Resolution 102 (Rev. Busan, 2014)"
     part: str = ""  # final acts: "title", "preamble" or "operative"; commentary: ""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a chunk; offsets are in the source's extracted text."""
+
+    id: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """An indexed passage: a commentary paragraph (or part of one) or a resolution clause."""
+
+    id: str
+    source: str
+    text: str
+    start: int
+    end: int
+    locator: str
+    kind: str
+    group: str
+    part: str
+    sentences: tuple[Sentence, ...]
+
+    @property
+    def context(self) -> str:
+        """Words prefixed to each sentence when embedding, so a sentence keeps its topic."""
+        return self.locator if self.part else self.group

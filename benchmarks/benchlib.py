@@ -54,7 +54,7 @@ def question_files() -> list[Path]:
 
 def questions_text() -> list[str]:
     """The text of every evaluation question (for latency runs)."""
-    from assistant.evaluate import load_questions
+    from assistant.evaluation.harness import load_questions
 
     return [q.question for p in question_files() for q in load_questions(p)]
 
@@ -225,7 +225,7 @@ def timed_calls(call: Any, items: Iterable[Any]) -> list[float]:
 
 def latency(ms: Sequence[float]) -> dict[str, float | None]:
     """p50 / p95 / mean of millisecond timings."""
-    from assistant.evaluate import percentile
+    from assistant.evaluation.harness import percentile
 
     return {"p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95),
             "mean_ms": statistics.fmean(ms) if ms else None, "n": len(ms)}

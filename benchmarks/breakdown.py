@@ -30,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from assistant import Assistant
-    from assistant.evaluate import is_correct, load_questions
+    from assistant.evaluation.harness import is_correct, load_questions
 
     styles = {}
     for path in args.questions:

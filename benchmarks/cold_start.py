@@ -35,7 +35,7 @@ import torch, sentence_transformers
 t2 = time.perf_counter()
 from assistant import Assistant
 from assistant.config import Settings
-from assistant.embeddings import load_embeddings
+from assistant.index.embeddings import load_embeddings
 t3 = time.perf_counter()
 a = Assistant.open()
 t4 = time.perf_counter()

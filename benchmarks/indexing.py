@@ -41,8 +41,8 @@ def make_corpus(folder: Path, copies: int, generated: int) -> None:
 
 def our_texts(folder: Path) -> list[str]:
     """The texts our build sends to the encoder, made exactly as ingest makes them."""
-    from assistant.ingest import prepare
-    from assistant.sources import scan
+    from assistant.ingest.sources import scan
+    from assistant.ingest.sync import prepare
 
     return [f"{c.context}: {s.text}" for f in scan(folder) for c in prepare(f).chunks
             for s in c.sentences]
@@ -57,9 +57,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from assistant import Assistant
-    from assistant.baselines import LangChainBaseline, load_corpus
     from assistant.config import DEFAULT_EMBEDDING_MODEL
-    from assistant.embeddings import load_embeddings
+    from assistant.evaluation.baselines import LangChainBaseline, load_corpus
+    from assistant.index.embeddings import load_embeddings
 
     sources = args.work / "sources"
     make_corpus(sources, args.copies, args.generated)

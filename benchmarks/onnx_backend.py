@@ -116,8 +116,8 @@ class OnnxEmbeddings(Embeddings):
 
 
 def corpus_sentences(sources: Path) -> list[str]:
-    from assistant.ingest import prepare
-    from assistant.sources import scan
+    from assistant.ingest.sources import scan
+    from assistant.ingest.sync import prepare
 
     return [f"{c.context}: {s.text}" for f in scan(sources) for c in prepare(f).chunks
             for s in c.sentences]
@@ -134,8 +134,8 @@ def main() -> None:
 
     from assistant import Assistant
     from assistant.config import DEFAULT_EMBEDDING_MODEL
-    from assistant.embeddings import load_embeddings, model_path
-    from assistant.evaluate import evaluate, load_questions
+    from assistant.evaluation.harness import evaluate, load_questions
+    from assistant.index.embeddings import load_embeddings, model_path
 
     folder = model_path(DEFAULT_EMBEDDING_MODEL)
     shutil.rmtree(args.work, ignore_errors=True)

@@ -27,10 +27,17 @@ def main() -> None:
     parser.add_argument("--name", default="quality", help="result file name")
     args = parser.parse_args()
 
-    from assistant import Assistant, baselines
+    from assistant import Assistant
     from assistant.config import DEFAULT_EMBEDDING_MODEL
-    from assistant.embeddings import load_embeddings
-    from assistant.evaluate import evaluate, format_table, load_questions, summarize, to_json
+    from assistant.evaluation import baselines
+    from assistant.evaluation.harness import (
+        evaluate,
+        format_table,
+        load_questions,
+        summarize,
+        to_json,
+    )
+    from assistant.index.embeddings import load_embeddings
 
     sets = {path.name: load_questions(path) for path in args.questions}
     questions = [q for qs in sets.values() for q in qs]

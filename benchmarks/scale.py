@@ -42,7 +42,7 @@ def embeddings(mode: str) -> Any:
     if mode == "hash":
         return benchlib.HashingEmbeddings()
     from assistant.config import DEFAULT_EMBEDDING_MODEL
-    from assistant.embeddings import load_embeddings
+    from assistant.index.embeddings import load_embeddings
 
     return load_embeddings(DEFAULT_EMBEDDING_MODEL)
 
@@ -93,8 +93,8 @@ def child_query(sources: Path, index: Path, mode: str, queries: int) -> dict[str
 
 def child_add(sources: Path, index: Path, mode: str, paragraphs: int) -> dict[str, Any]:
     from assistant import Assistant
-    from assistant.ingest import prepare
-    from assistant.sources import scan
+    from assistant.ingest.sources import scan
+    from assistant.ingest.sync import prepare
 
     emb = embeddings(mode)
     assistant = Assistant.open(sources=sources, index=index, embeddings=emb)

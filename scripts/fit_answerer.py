@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant import Assistant
-from assistant.answer import ExtractiveAnswerer
-from assistant.evaluate import Question, is_correct, load_questions
-from assistant.retrieve import Retrieval
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.retrieve import Retrieval
+from assistant.evaluation.harness import Question, is_correct, load_questions
 from assistant.schema import Answer
 
 ROOT = Path(__file__).resolve().parent.parent

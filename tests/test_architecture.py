@@ -1,8 +1,8 @@
-"""The shape of the package, checked with a short `ast` walk over assistant/*.py.
+"""The shape of the package, checked with a short `ast` walk over assistant/.
 
-One heavy dependency per module (chromadb in store, sentence-transformers in embeddings, gradio
-in web), data flowing one way (nothing imports the delivery layers), a docstring on everything
-public, and modules small enough to read.
+The subpackages are the layers, and the rules below are what each may import: data flows one
+way (nothing imports `interfaces`; `index` knows nothing of `ingest` or `answering`), one heavy
+dependency per module, a docstring on everything public, and modules small enough to read.
 """
 
 from __future__ import annotations
@@ -13,35 +13,56 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "assistant"
-MODULES = sorted(PACKAGE.glob("*.py"))
+MODULES = sorted(PACKAGE.rglob("*.py"))
 MAX_LINES = 400
 
-# Third-party packages that only one module may import.
+# Third-party packages that only one module may import (path relative to assistant/).
 HEAVY = {
-    "chromadb": "store.py",
-    "langchain_chroma": "store.py",
-    "sentence_transformers": "embeddings.py",
-    "langchain_huggingface": "embeddings.py",
-    "transformers": "embeddings.py",
-    "torch": "embeddings.py",
-    "gradio": "web.py",
+    "chromadb": "index/store.py",
+    "langchain_chroma": "index/store.py",
+    "sentence_transformers": "index/embeddings.py",
+    "langchain_huggingface": "index/embeddings.py",
+    "transformers": "index/embeddings.py",
+    "torch": "index/embeddings.py",
+    "gradio": "interfaces/web.py",
 }
 
-# Layers, lowest first: a module may import modules of its own layer or below, never above.
-# Modules not listed here are not checked by this rule.
-LAYERS = [
-    {"errors", "fitted", "config", "schema"},
-    {"sources", "finalacts", "structure", "chunking", "citations", "prompts"},
-    {"catalog", "embeddings", "store"},
-    {"intent", "question", "verification"},
-    {"history", "retrieve", "ingest", "answer"},
-    {"llm", "evaluate", "baselines"},
-    {"api", "__init__"},
-    {"watch"},
-    {"cli", "web"},
-    {"__main__"},
-]
-RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
+# The domain: plain types, settings and errors that every layer may use.
+DOMAIN = {"errors", "config", "schema", "fitted"}
+
+# What each layer may import besides the domain and itself.
+MAY_IMPORT: dict[str, set[str]] = {
+    "domain": set(),
+    "index": set(),
+    "ingest": {"index"},
+    "answering": {"index"},
+    "api": {"index", "ingest", "answering"},
+    "evaluation": {"index", "ingest", "answering", "api"},
+    "interfaces": {"index", "ingest", "answering", "api", "evaluation"},
+    "main": {"interfaces"},
+}
+
+
+def rel(path: Path) -> str:
+    return path.relative_to(PACKAGE).as_posix()
+
+
+def layer(module: str) -> str:
+    """The layer of `assistant.x.y` given as "x.y" (or "x" for a top-level module)."""
+    top = module.split(".")[0]
+    if top in DOMAIN:
+        return "domain"
+    if top in {"api", "__init__"}:
+        return "api"
+    if top == "__main__":
+        return "main"
+    assert top in MAY_IMPORT, f"assistant.{module} is in no layer; add it to MAY_IMPORT"
+    return top
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    return ".".join(parts)
 
 
 def parse(path: Path) -> ast.Module:
@@ -71,61 +92,65 @@ def imports(tree: ast.Module) -> list[tuple[str, bool]]:
 
 
 def internal(name: str) -> str | None:
-    """`ingest` for `assistant.ingest` (and `assistant.ingest.x`), else None."""
+    """`ingest.sync` for `assistant.ingest.sync`; None for a module outside the package."""
     parts = name.split(".")
-    return parts[1] if parts[0] == "assistant" and len(parts) > 1 else None
+    return ".".join(parts[1:]) if parts[0] == "assistant" and len(parts) > 1 else None
 
 
 def test_the_walk_sees_the_package() -> None:
-    names = {p.name for p in MODULES}
-    assert {"__init__.py", "api.py", "store.py", "embeddings.py", "ingest.py"} <= names
-    store = dict(imports(parse(PACKAGE / "store.py")))
+    names = {rel(p) for p in MODULES}
+    assert {"__init__.py", "api.py", "index/store.py", "index/embeddings.py",
+            "ingest/sync.py", "interfaces/web.py"} <= names
+    store = dict(imports(parse(PACKAGE / "index" / "store.py")))
     assert store["chromadb"] is False  # imported lazily, inside the constructor
     assert "assistant.errors" in store
 
 
+def test_every_module_is_in_a_layer() -> None:
+    for path in MODULES:
+        layer(module_name(path))  # raises for a module outside the known layers
+
+
 # The evaluation baseline is, on purpose, the plain LangChain pipeline (its own splitter,
 # embeddings and Chroma), so it may import what the product keeps in one module each.
-BASELINE = "baselines.py"
+BASELINE = "evaluation/baselines.py"
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODULES, ids=rel)
 def test_heavy_dependencies_stay_in_their_module(path: Path) -> None:
     wrong = sorted(
         name for name, _ in imports(parse(path))
-        if (root := name.split(".")[0]) in HEAVY and HEAVY[root] != path.name
-        and not (path.name == BASELINE and root in {"chromadb", "langchain_chroma"})
+        if (root := name.split(".")[0]) in HEAVY and HEAVY[root] != rel(path)
+        and not (rel(path) == BASELINE and root in {"chromadb", "langchain_chroma"})
     )
-    assert wrong == [], f"{path.name} imports {wrong}; only their own module may"
+    assert wrong == [], f"{rel(path)} imports {wrong}; only their own module may"
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
-def test_nothing_imports_the_delivery_layers(path: Path) -> None:
-    for name, top_level in imports(parse(path)):
-        target = internal(name)
-        if target not in ("cli", "web"):
-            continue
-        allowed = (path.name == "__main__.py" and (target == "cli" or not top_level)) or (
-            path.name == "cli.py" and target == "web" and not top_level)
-        assert allowed, f"{path.name} imports assistant.{target}"
-
-
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
-def test_imports_point_down(path: Path) -> None:
-    me = path.stem
-    if me not in RANK:
-        pytest.skip(f"{path.name} is not placed in a layer")
-    upward = sorted(
+@pytest.mark.parametrize("path", MODULES, ids=rel)
+def test_imports_follow_the_layers(path: Path) -> None:
+    me = layer(module_name(path))
+    allowed = {me, "domain"} | MAY_IMPORT[me]
+    wrong = sorted(
         f"assistant.{target}" for name, _ in imports(parse(path))
-        if (target := internal(name)) in RANK and RANK[target] > RANK[me]
+        if (target := internal(name)) and layer(target) not in allowed
     )
-    assert upward == [], f"{path.name} imports {upward} from a higher layer"
+    assert wrong == [], f"{rel(path)} ({me}) imports {wrong}"
 
 
-def test_api_is_used_only_by_delivery_code() -> None:
-    users = sorted(p.name for p in MODULES
-                   if any(internal(n) == "api" for n, _ in imports(parse(p))))
-    assert set(users) <= {"__init__.py", "__main__.py", "cli.py", "web.py", "watch.py"}, users
+def test_the_rules_catch_an_upward_import(tmp_path: Path) -> None:
+    # The check itself: an index module that imports answering is caught.
+    tree = ast.parse("from assistant.answering.question import analyse\n")
+    targets = [internal(name) for name, _ in imports(tree)]
+    assert targets == ["answering.question"]
+    assert layer("answering.question") not in {"index", "domain"} | MAY_IMPORT["index"]
+
+
+def test_nothing_below_interfaces_imports_them() -> None:
+    users = sorted(rel(p) for p in MODULES
+                   if layer(module_name(p)) not in {"interfaces", "main"}
+                   and any((internal(n) or "").startswith("interfaces") for n, _ in
+                           imports(parse(p))))
+    assert users == []
 
 
 def public_definitions(tree: ast.Module) -> list[tuple[str, ast.AST]]:
@@ -145,16 +170,16 @@ def public_definitions(tree: ast.Module) -> list[tuple[str, ast.AST]]:
     return found
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODULES, ids=rel)
 def test_public_code_has_docstrings(path: Path) -> None:
     tree = parse(path)
-    assert ast.get_docstring(tree), f"{path.name} has no module docstring"
+    assert ast.get_docstring(tree), f"{rel(path)} has no module docstring"
     missing = [name for name, node in public_definitions(tree)
                if not ast.get_docstring(node)]  # type: ignore[arg-type]
-    assert missing == [], f"{path.name}: no docstring on {missing}"
+    assert missing == [], f"{rel(path)}: no docstring on {missing}"
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODULES, ids=rel)
 def test_modules_are_small(path: Path) -> None:
     lines = len(path.read_text("utf-8").splitlines())
-    assert lines < MAX_LINES, f"{path.name} has {lines} lines; split it by concept"
+    assert lines < MAX_LINES, f"{rel(path)} has {lines} lines; split it by concept"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.web import build_app, launch
+from assistant.interfaces.web import build_app, launch
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -27,9 +27,9 @@ from conftest import copy_sources
 from fakes import KeywordEmbeddings
 
 from assistant import Assistant, AssistantError
-from assistant.catalog import Catalog
 from assistant.config import Settings
-from assistant.store import COLLECTION
+from assistant.index.catalog import Catalog
+from assistant.index.store import COLLECTION
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -195,7 +195,7 @@ def test_a_second_app_process_serves_from_the_same_server(app: App, server: Serv
 @pytest.mark.slow
 def test_web_chat_under_a_few_simultaneous_users(app: App) -> None:
     # A small, bounded version of benchmarks/load.py, in this process, on the server's vectors.
-    from assistant.web import build_app, launch
+    from assistant.interfaces.web import build_app, launch
 
     blocks = build_app(app.assistant)
     url = launch(blocks, host="127.0.0.1", port=load.free_port(), block=False)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import sources, structure
-from assistant.chunking import (
+from assistant.ingest import sources, structure
+from assistant.ingest.chunking import (
     MAX_CHUNK_CHARS,
     MIN_SENTENCE_CHARS,
     Chunk,

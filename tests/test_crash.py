@@ -24,10 +24,10 @@ from fakes import KeywordEmbeddings
 from helpers import corpus
 
 from assistant import Assistant, AssistantError
-from assistant.catalog import FILENAME as CATALOG_FILE
-from assistant.catalog import Catalog
 from assistant.errors import IndexDamagedError
-from assistant.store import VectorStore
+from assistant.index.catalog import FILENAME as CATALOG_FILE
+from assistant.index.catalog import Catalog
+from assistant.index.store import VectorStore
 
 TESTS = Path(__file__).resolve().parent
 WORKER = TESTS / "helpers" / "index_worker.py"

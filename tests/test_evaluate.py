@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from assistant.baselines import KeywordBaseline, split_texts
 from assistant.errors import QuestionError
-from assistant.evaluate import (
+from assistant.evaluation.baselines import KeywordBaseline, split_texts
+from assistant.evaluation.harness import (
     Outcome,
     Question,
     evaluate,

@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-from assistant.finalacts import (
+from assistant.ingest.finalacts import (
     Act,
     clean_text,
     final_acts_segments,

@@ -24,8 +24,8 @@ from conftest import copy_sources
 from fakes import KeywordEmbeddings
 
 from assistant import Answer, Assistant, AssistantError
-from assistant import sources as source_files
 from assistant.errors import QuestionError, SourceError
+from assistant.ingest import sources as source_files
 
 TESTS = Path(__file__).resolve().parent
 LOAD_SOURCE = TESTS / "helpers" / "load_source.py"

@@ -19,17 +19,18 @@ from conftest import copy_sources
 from fakes import KeywordEmbeddings, OtherKeywordEmbeddings
 
 from assistant import Assistant, IndexReport
-from assistant import catalog as catalog_module
-from assistant.catalog import Catalog, terms
-from assistant.chunking import CHUNKING_VERSION
 from assistant.errors import (
     AssistantError,
     IndexBusyError,
     IndexDamagedError,
     IndexMismatchError,
 )
-from assistant.ingest import LOCK_NAME, check_compatible, writer_lock
-from assistant.store import VectorStore
+from assistant.index import catalog as catalog_module
+from assistant.index.catalog import Catalog
+from assistant.index.store import VectorStore
+from assistant.index.text import terms
+from assistant.ingest.chunking import CHUNKING_VERSION
+from assistant.ingest.sync import LOCK_NAME, check_compatible, writer_lock
 
 TESTS = Path(__file__).resolve().parent
 DOCS = TESTS / "data" / "docs"
@@ -453,7 +454,7 @@ def test_catalog_rows_and_acts(opened: Assistant, probe: Probe) -> None:
 
 
 def test_catalog_survives_a_failed_transaction(opened: Assistant, probe: Probe) -> None:
-    from assistant.chunking import Chunk
+    from assistant.schema import Chunk
 
     before = probe.catalog.sources()
     row = next(r for r in before if r.id == NOTES)

@@ -18,15 +18,15 @@ from langchain_openai import ChatOpenAI
 from llm_server import OLLAMA_PATH, OPENAI_PATH, LLMServer, Reply
 from pydantic import SecretStr
 
-from assistant.answer import NO_ANSWER, ExtractiveAnswerer
-from assistant.catalog import terms
-from assistant.chunking import Chunk, Sentence, split_sentences
+from assistant.answering.extractive import NO_ANSWER, ExtractiveAnswerer
+from assistant.answering.llm import LLMAnswerer, build_chat_model, build_llm_answerer, parse_llm
+from assistant.answering.prompts import DATA_RULE, NOT_IN_SOURCES
+from assistant.answering.retrieve import Retrieval
 from assistant.config import Settings
 from assistant.errors import ConfigError
-from assistant.llm import LLMAnswerer, build_chat_model, build_llm_answerer, parse_llm
-from assistant.prompts import DATA_RULE, NOT_IN_SOURCES
-from assistant.retrieve import Retrieval
-from assistant.schema import Answer, Passage
+from assistant.index.text import terms
+from assistant.ingest.chunking import split_sentences
+from assistant.schema import Answer, Chunk, Passage, Sentence
 
 QUESTION = "Who can take part in CWG-Internet?"
 COMMENTARY = ("impressions.txt", "ITU Plenipotentiary 2014: Impressions", "commentary",
@@ -92,7 +92,8 @@ def assert_verbatim(answer: Answer, retrieval: Retrieval) -> None:
 
 
 def warnings_from_llm(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "assistant.llm" and r.levelname == "WARNING"]
+    return [r for r in caplog.records
+            if r.name == "assistant.answering.llm" and r.levelname == "WARNING"]
 
 
 @pytest.fixture()

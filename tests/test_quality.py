@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.evaluate import EvalReport, evaluate, load_questions
+from assistant.evaluation.harness import EvalReport, evaluate, load_questions
 
 EVAL = Path(__file__).parent / "data" / "eval"
 

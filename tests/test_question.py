@@ -10,9 +10,9 @@ from dataclasses import replace
 import pytest
 from test_llm import COMMENTARY, COUNTERFEIT, make_retrieval
 
-from assistant.answer import NO_ANSWER, ExtractiveAnswerer
-from assistant.question import Constraint, analyse, constraints
-from assistant.verification import has_type, satisfied
+from assistant.answering.extractive import NO_ANSWER, ExtractiveAnswerer
+from assistant.answering.question import Constraint, analyse, constraints
+from assistant.answering.verification import has_type, satisfied
 
 
 @pytest.mark.parametrize(("question", "expected"), [

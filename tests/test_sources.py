@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import sources
 from assistant.errors import AssistantError, SourceError
+from assistant.ingest import sources
 
 
 def load_file(path: Path) -> sources.LoadedSource:

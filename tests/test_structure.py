@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import sources, structure
+from assistant.ingest import sources, structure
 from assistant.schema import Segment
 
 REPO = Path(__file__).resolve().parents[1]

@@ -19,9 +19,8 @@ from gradio_client import Client, handle_file
 from assistant import Assistant
 from assistant.config import Settings
 from assistant.errors import ConfigError
-from assistant.schema import Answer, Citation, IndexReport, Passage, SourceInfo
-from assistant.watch import IndexStatus, SourceWatcher
-from assistant.web import (
+from assistant.interfaces.watch import IndexStatus, SourceWatcher
+from assistant.interfaces.web import (
     answer_html,
     block_html,
     build_app,
@@ -35,6 +34,7 @@ from assistant.web import (
     status_html,
     text_html,
 )
+from assistant.schema import Answer, Citation, IndexReport, Passage, SourceInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data" / "web"

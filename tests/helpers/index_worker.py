@@ -65,7 +65,7 @@ def arm(point: str, nth: int, after: float) -> None:
         return seen["n"] == nth
 
     if point == "vectors":
-        from assistant.store import VectorStore
+        from assistant.index.store import VectorStore
 
         add = VectorStore.add
 
@@ -76,7 +76,7 @@ def arm(point: str, nth: int, after: float) -> None:
 
         VectorStore.add = add_then_die  # type: ignore[method-assign]
     elif point == "catalog":
-        from assistant.catalog import Catalog
+        from assistant.index.catalog import Catalog
 
         delete = Catalog._delete
 
@@ -118,19 +118,20 @@ def main() -> int:
                         help="seconds to wait for another writer (default: the library's)")
     args = parser.parse_args()
 
-    from assistant import Assistant, ingest
+    from assistant import Assistant
     from assistant.errors import IndexBusyError
+    from assistant.ingest import sync
 
     if args.kill_at:
         point, _, nth = args.kill_at.partition(":")
         arm(point, int(nth or 1), args.kill_after)
     if args.wait is not None:
-        lock = ingest.writer_lock
+        lock = sync.writer_lock
 
         def writer_lock(index: Path, wait: float = args.wait) -> Any:
             return lock(index, wait=args.wait)
 
-        ingest.writer_lock = writer_lock  # type: ignore[assignment]
+        sync.writer_lock = writer_lock  # type: ignore[assignment]
 
     def progress(done: int, total: int, source: str) -> None:
         print(f"progress {done} {total} {source}", flush=True)

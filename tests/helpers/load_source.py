@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from assistant import sources
 from assistant.errors import SourceError
+from assistant.ingest import sources
 
 
 def main() -> int:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.catalog import terms
+from assistant.index.text import terms
 
 AnswerType = Literal[
     "person", "number", "date", "place", "organisation", "yesno", "reason", "definition",

@@ -11,15 +11,14 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from assistant.catalog import terms
-from assistant.chunking import Chunk, Sentence
-from assistant.citations import cite, closest_sources, readable
+from assistant.answering.citations import cite, closest_sources, readable
+from assistant.answering.intent import Intent, read
+from assistant.answering.question import Analysis, Constraint, analyse
+from assistant.answering.retrieve import Retrieval
+from assistant.answering.verification import has_type, unmet, what_is_missing
 from assistant.fitted import fitted_value
-from assistant.intent import Intent, read, stem
-from assistant.question import Analysis, Constraint, analyse
-from assistant.retrieve import Retrieval
-from assistant.schema import Answer, Citation
-from assistant.verification import has_type, unmet, what_is_missing
+from assistant.index.text import stem, terms
+from assistant.schema import Answer, Chunk, Citation, Sentence
 
 # Calibrated on the development questions (tests/data/eval); see tests/test_quality.py.
 KEYWORD_WEIGHT = 0.9

@@ -22,9 +22,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
+from assistant.answering.history import standalone
 from assistant.config import Settings
 from assistant.errors import QuestionError
-from assistant.history import standalone
 from assistant.schema import Answer, Passage
 
 History = Sequence[dict[str, Any]]
@@ -344,7 +344,7 @@ def to_json(reports: EvalReport | Sequence[EvalReport], *, outcomes: bool = True
 def main(system: ConfiguredSystem, paths: Sequence[str | Path], *, as_json: bool = False,
          baselines: bool = True, out: TextIO | None = None) -> int:
     """Evaluate `system` (and the baselines) on question files; write the table or JSON."""
-    from assistant import baselines as baseline_systems
+    from assistant.evaluation import baselines as baseline_systems
 
     questions = [q for path in paths for q in load_questions(path)]
     reports = [evaluate(system, questions, name="assistant")]

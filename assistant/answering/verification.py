@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from assistant.catalog import terms
-from assistant.intent import stem
-from assistant.question import Analysis, AnswerType, Constraint
+from assistant.answering.question import Analysis, AnswerType, Constraint
+from assistant.index.text import stem, terms
 
 _NUMBER_WORDS = (r"one(?!\s+of)|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
                  r"twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|"

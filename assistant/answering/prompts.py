@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from langchain_core.prompts import ChatPromptTemplate
 
-from assistant.citations import MARKER
+from assistant.answering.citations import MARKER
 from assistant.schema import Passage
 
 # The one reply that means "the passages do not answer"; the answerer turns it into an abstention.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from assistant import finalacts
+from assistant.ingest import finalacts
 from assistant.schema import Segment
 
 OPENING = "Opening"

@@ -20,8 +20,8 @@ from gradio.events import api as gr_api
 
 from assistant.api import Assistant
 from assistant.errors import AssistantError, ConfigError
+from assistant.interfaces.watch import IndexStatus, SourceWatcher
 from assistant.schema import Answer, IndexReport, Passage, SourceInfo
-from assistant.watch import IndexStatus, SourceWatcher
 
 SCOPES: dict[str, list[str] | None] = {
     "All sources": None, "Resolutions": ["resolution", "decision"], "Commentary": ["commentary"]}

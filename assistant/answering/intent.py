@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.catalog import terms
+from assistant.index.text import stem, terms
 
 _ACT_MENTION = re.compile(r"\b(resolution|decision)\s+([A-Za-z\-]*\d+[\w/\-]*)", re.IGNORECASE)
 _REASON = re.compile(r"\b(why|reasons?|context|background|recall\w*|consider\w*|recogni[sz]\w*|"
@@ -83,18 +83,3 @@ def _expected_type(question: str) -> re.Pattern[str] | None:
     if _ASKS_ACTOR.search(question):
         return _ACTOR
     return None
-
-
-def stem(word: str) -> str:
-    """A crude English stem, enough to match 'expires' with 'expire'."""
-    word = word.lower().removesuffix("'s")
-    for suffix, repl in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            word = word[: -len(suffix)] + repl
-            break
-    # "decide", "decides" and "decided" all end up as "decid".
-    return word[:-1] if word.endswith("e") and len(word) > 4 else word
-
-
-_SUFFIXES = (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("ing", ""), ("ed", ""),
-             ("s", ""))

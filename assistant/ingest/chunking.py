@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 
-from assistant.schema import Segment
+from assistant.schema import Chunk, Segment, Sentence
 
 # Recorded in the index: a change here asks for a rebuild instead of mixing old and new chunks.
 CHUNKING_VERSION = "para-v1"
@@ -16,37 +15,6 @@ MIN_SENTENCE_CHARS = 25
 _ABBREVIATIONS = ("e.g.", "i.e.", "U.S.", "U.N.", "Rev.", "No.", "Dr.", "Mr.", "Ms.", "Mrs.",
                   "St.", "vs.", "cf.", "etc.", "Res.", "Dec.", "Art.", "para.", "Vol.", "Inc.")
 _SENTENCE_END = re.compile(r"[.!?…][”\"’')\]]*(?=\s+[“\"‘'(\[]?[A-Z0-9])")
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """One sentence of a chunk; offsets are in the source's extracted text."""
-
-    id: str
-    text: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """An indexed passage: a commentary paragraph (or part of one) or a resolution clause."""
-
-    id: str
-    source: str
-    text: str
-    start: int
-    end: int
-    locator: str
-    kind: str
-    group: str
-    part: str
-    sentences: tuple[Sentence, ...]
-
-    @property
-    def context(self) -> str:
-        """Words prefixed to each sentence when embedding, so a sentence keeps its topic."""
-        return self.locator if self.part else self.group
 
 
 def chunk_source(source_id: str, segments: list[Segment]) -> list[Chunk]:

@@ -14,13 +14,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant import sources as source_files
-from assistant import structure
-from assistant.catalog import Catalog, SourceRow
-from assistant.chunking import CHUNKING_VERSION, Chunk, chunk_source
 from assistant.errors import ConfigError, IndexBusyError, IndexMismatchError, SourceError
-from assistant.schema import IndexReport
-from assistant.store import VectorStore
+from assistant.index.catalog import Catalog, SourceRow
+from assistant.index.store import VectorStore
+from assistant.ingest import sources as source_files
+from assistant.ingest import structure
+from assistant.ingest.chunking import CHUNKING_VERSION, chunk_source
+from assistant.schema import Chunk, IndexReport
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def check_compatible(catalog: Catalog, model: str) -> None:
                 "run `assistant index --rebuild` to rebuild it")
 
 
-def sync(sources_dir: Path, catalog: Catalog, store: VectorStore, *, model: str,
+def sync_folder(sources_dir: Path, catalog: Catalog, store: VectorStore, *, model: str,
          rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
     """Bring the index in line with `sources_dir`; call with the writer lock held."""
     began = time.perf_counter()

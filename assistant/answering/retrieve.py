@@ -9,12 +9,12 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.catalog import Catalog, terms
-from assistant.chunking import Chunk
-from assistant.intent import read
-from assistant.question import Analysis, Constraint
-from assistant.schema import Passage
-from assistant.store import VectorStore
+from assistant.answering.intent import read
+from assistant.answering.question import Analysis, Constraint
+from assistant.index.catalog import Catalog
+from assistant.index.store import VectorStore
+from assistant.index.text import terms
+from assistant.schema import Chunk, Passage
 
 RRF_K = 60
 DENSE_CANDIDATES = 40

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.chunking import Chunk, Sentence
-from assistant.schema import Citation, Passage
+from assistant.schema import Chunk, Citation, Passage, Sentence
 
 MARKER = re.compile(r"\s?\[(\d{1,3})\]")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")

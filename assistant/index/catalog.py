@@ -8,15 +8,14 @@ the chunks. Every change to one source is one transaction, so a crash leaves the
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.chunking import Chunk, Sentence
 from assistant.errors import IndexDamagedError
+from assistant.schema import Chunk, Sentence
 
 FILENAME = "catalog.sqlite"
 
@@ -36,24 +35,6 @@ CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, tokenize = 'porter unicode61 remove_diacritics 2');
 """
-
-STOPWORDS = frozenset({
-    "a", "an", "and", "are", "as", "at", "be", "been", "by", "can", "could", "did", "do", "does",
-    "for", "from", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "of",
-    "on", "or", "so", "such", "than", "that", "the", "their", "them", "then", "there", "these",
-    "they", "this", "those", "to", "was", "were", "what", "when", "where", "which", "who",
-    "whom", "whose", "why", "will", "with", "would", "about", "according", "also", "any", "say",
-    "says", "said", "tell", "me", "you", "your", "we", "our", "us",
-})
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
-
-
-def terms(text: str) -> list[str]:
-    """Content words of `text`, lower-cased, without stopwords (kept in order, repeats kept)."""
-    words = (w.lower().replace("’", "'").strip("'-").removesuffix("'s")
-             for w in _WORD.findall(text))
-    return [w for w in words if w and w not in STOPWORDS]
-
 
 @dataclass(frozen=True)
 class SourceRow:

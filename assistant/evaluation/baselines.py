@@ -22,10 +22,10 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant import sources as source_files
+from assistant.answering.history import standalone
 from assistant.config import Settings
 from assistant.errors import SourceError
-from assistant.history import standalone
+from assistant.ingest import sources as source_files
 from assistant.schema import Answer, Citation, Passage
 
 logger = logging.getLogger(__name__)
@@ -208,7 +208,7 @@ def build_baselines(sources: Path, *, embeddings: Embeddings) -> list[BestChunkB
 
 def from_settings(settings: Settings) -> list[BestChunkBaseline]:
     """Both baselines over the configured sources, with the configured embedding model."""
-    from assistant.embeddings import load_embeddings
+    from assistant.index.embeddings import load_embeddings
 
     return build_baselines(settings.sources,
                            embeddings=load_embeddings(settings.embedding_model))

@@ -188,7 +188,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from assistant import web
+    from assistant.interfaces import web
 
     settings = _settings(args)
     assistant = _open(args)
@@ -198,7 +198,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from assistant import evaluate
+    from assistant.evaluation import harness as evaluate
 
     assistant = _open(args)
     return int(evaluate.main(assistant, args.questions, as_json=args.json,

@@ -27,14 +27,9 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable
 from pydantic import SecretStr
 
-from assistant.answer import ABSTAIN_BELOW, ExtractiveAnswerer, abstain, confidence
-from assistant.catalog import terms
-from assistant.chunking import Chunk, Sentence
-from assistant.citations import MARKER, cite, markers_in
-from assistant.config import Settings
-from assistant.errors import ConfigError
-from assistant.intent import stem
-from assistant.prompts import (
+from assistant.answering.citations import MARKER, cite, markers_in
+from assistant.answering.extractive import ABSTAIN_BELOW, ExtractiveAnswerer, abstain, confidence
+from assistant.answering.prompts import (
     ANSWER_PROMPT,
     NOT_IN_SOURCES,
     clean_reply,
@@ -43,8 +38,11 @@ from assistant.prompts import (
     prompt_inputs,
     split_reply,
 )
-from assistant.retrieve import Retrieval
-from assistant.schema import Answer, Citation
+from assistant.answering.retrieve import Retrieval
+from assistant.config import Settings
+from assistant.errors import ConfigError
+from assistant.index.text import stem, terms
+from assistant.schema import Answer, Chunk, Citation, Sentence
 
 logger = logging.getLogger(__name__)
 
