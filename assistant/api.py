@@ -49,8 +49,16 @@ class Answerer(Protocol):
 class Assistant:
     """Cited answers over the documents in a sources folder."""
 
-    def __init__(self, *, settings: Settings, catalog: Catalog, store: VectorStore,
-                 embeddings: Embeddings, answerer: Answerer, model: str) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        catalog: Catalog,
+        store: VectorStore,
+        embeddings: Embeddings,
+        answerer: Answerer,
+        model: str,
+    ) -> None:
         self.settings = settings
         self._catalog = catalog
         self._store = store
@@ -61,10 +69,18 @@ class Assistant:
         self.last_report: IndexReport | None = None  # of the latest reindex, for status displays
 
     @classmethod
-    def open(cls, sources: str | Path | None = None, index: str | Path | None = None, *,
-             settings: Settings | None = None, embeddings: Embeddings | None = None,
-             answerer: Answerer | None = None, sync: bool = True, rebuild: bool = False,
-             progress: folder_sync.Progress | None = None) -> Assistant:
+    def open(
+        cls,
+        sources: str | Path | None = None,
+        index: str | Path | None = None,
+        *,
+        settings: Settings | None = None,
+        embeddings: Embeddings | None = None,
+        answerer: Answerer | None = None,
+        sync: bool = True,
+        rebuild: bool = False,
+        progress: folder_sync.Progress | None = None,
+    ) -> Assistant:
         """Open the index for a sources folder, building real parts from settings, and sync."""
         settings = settings or Settings()
         updates: dict[str, Any] = {}
@@ -73,14 +89,26 @@ class Assistant:
         if index is not None:
             updates["index"] = Path(index)
         settings = settings.model_copy(update=updates)
-        return cls.from_settings(settings, embeddings=embeddings, answerer=answerer, sync=sync,
-                                 rebuild=rebuild, progress=progress)
+        return cls.from_settings(
+            settings,
+            embeddings=embeddings,
+            answerer=answerer,
+            sync=sync,
+            rebuild=rebuild,
+            progress=progress,
+        )
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, embeddings: Embeddings | None = None,
-                      answerer: Answerer | None = None, sync: bool = True,
-                      rebuild: bool = False,
-                      progress: folder_sync.Progress | None = None) -> Assistant:
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        embeddings: Embeddings | None = None,
+        answerer: Answerer | None = None,
+        sync: bool = True,
+        rebuild: bool = False,
+        progress: folder_sync.Progress | None = None,
+    ) -> Assistant:
         """Build the assistant from settings; collaborators given here replace the real ones.
 
         `rebuild=True` re-embeds every source: the way out of an index built with another
@@ -107,18 +135,30 @@ class Assistant:
             else:
                 catalog = Catalog(settings.index)
                 folder_sync.check_compatible(catalog, model)
-                store = VectorStore(embeddings, folder=settings.index / "chroma",
-                                    url=settings.chroma_url)
-        assistant = cls(settings=settings, catalog=catalog, store=store, embeddings=embeddings,
-                        answerer=answerer or build_answerer(settings), model=model)
+                store = VectorStore(
+                    embeddings, folder=settings.index / "chroma", url=settings.chroma_url
+                )
+        assistant = cls(
+            settings=settings,
+            catalog=catalog,
+            store=store,
+            embeddings=embeddings,
+            answerer=answerer or build_answerer(settings),
+            model=model,
+        )
         if sync or rebuild:
             assistant.reindex(rebuild=rebuild, progress=progress)
         return assistant
 
     # -- questions ------------------------------------------------------------------------
 
-    def ask(self, question: str, history: History | None = None,
-            kinds: Sequence[str] | None = None, sources: Sequence[str] | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: History | None = None,
+        kinds: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> Answer:
         """Answer a question from the sources, with verified citations."""
         final: Answer | None = None
         for part in self.stream(question, history=history, kinds=kinds, sources=sources):
@@ -127,9 +167,13 @@ class Assistant:
         assert final is not None
         return final
 
-    def stream(self, question: str, history: History | None = None,
-               kinds: Sequence[str] | None = None,
-               sources: Sequence[str] | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self,
+        question: str,
+        history: History | None = None,
+        kinds: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> Iterator[str | Answer]:
         """Yield the answer's text pieces as they are ready, then the final Answer."""
         question, notice = self._check_question(question)
         query = standalone(question, history)
@@ -139,16 +183,26 @@ class Assistant:
             k = LIST_TOP_K
         retrieval = self._retriever.retrieve(query, k, kinds=kinds, sources=sources)
         analysis = analyse(question)
-        retrieval = replace(retrieval, question=question, said=last_answer(history),
-                            analysis=analysis, missing=self._retriever.missing(analysis))
+        retrieval = replace(
+            retrieval,
+            question=question,
+            said=last_answer(history),
+            analysis=analysis,
+            missing=self._retriever.missing(analysis),
+        )
         for part in self._answerer.stream(query, retrieval):
             if isinstance(part, Answer) and notice:
                 joined = f"{part.notice} {notice}" if part.notice else notice
                 part = Answer(part.text, part.citations, part.abstained, part.passages, joined)
             yield part
 
-    def retrieve(self, query: str, k: int = 5, kinds: Sequence[str] | None = None,
-                 sources: Sequence[str] | None = None) -> list[Passage]:
+    def retrieve(
+        self,
+        query: str,
+        k: int = 5,
+        kinds: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> list[Passage]:
         """The `k` passages that best match `query`."""
         query, _ = self._check_question(query)
         return self._retriever.retrieve(query, k, kinds=kinds, sources=sources).passages
@@ -162,24 +216,39 @@ class Assistant:
             raise QuestionError("the question is empty; ask something about the sources")
         limit = self.settings.max_question_chars
         if len(question) > limit:
-            return question[:limit], (f"Your question was {len(question)} characters long; "
-                                      f"only its first {limit} were used.")
+            return question[:limit], (
+                f"Your question was {len(question)} characters long; "
+                f"only its first {limit} were used."
+            )
         return question, None
 
     # -- sources and index ----------------------------------------------------------------
 
-    def reindex(self, rebuild: bool = False,
-                progress: folder_sync.Progress | None = None) -> IndexReport:
+    def reindex(
+        self, rebuild: bool = False, progress: folder_sync.Progress | None = None
+    ) -> IndexReport:
         """Sync the index with the sources folder (or rebuild it from scratch)."""
         with self._write, folder_sync.writer_lock(self.settings.index):
-            report = folder_sync.sync_folder(self.settings.sources, self._catalog, self._store,
-                                 model=self._model, rebuild=rebuild, progress=progress)
+            report = folder_sync.sync_folder(
+                self.settings.sources,
+                self._catalog,
+                self._store,
+                model=self._model,
+                rebuild=rebuild,
+                progress=progress,
+            )
         self.last_report = report
         return report
 
-    def add_source(self, path: str | Path, *, title: str | None = None,
-                   kind: str | None = None, name: str | None = None,
-                   progress: folder_sync.Progress | None = None) -> IndexReport:
+    def add_source(
+        self,
+        path: str | Path,
+        *,
+        title: str | None = None,
+        kind: str | None = None,
+        name: str | None = None,
+        progress: folder_sync.Progress | None = None,
+    ) -> IndexReport:
         """Copy a file into the sources folder under a safe name, then index it."""
         path = Path(path)
         if not path.is_file():
@@ -233,8 +302,9 @@ def safe_target(folder: Path, name: str) -> Path:
         stem, suffix = cleaned, ""
     suffix = suffix.lower()
     if f".{suffix}" not in source_files.SUFFIXES:
-        raise SourceError(f"{name!r}: only {', '.join(sorted(source_files.SUFFIXES))} "
-                          "files can be added")
+        raise SourceError(
+            f"{name!r}: only {', '.join(sorted(source_files.SUFFIXES))} files can be added"
+        )
     # 100 bytes, not characters: file systems limit a name to 255 bytes.
     stem = (stem or "source").encode("utf-8")[:100].decode("utf-8", "ignore").rstrip(" .")
     if f"{stem}.{suffix}" in source_files.IGNORED_NAMES:  # README.md would never be indexed
@@ -256,8 +326,11 @@ def _fresh_catalog(index: Path) -> Catalog:
 def unused_name(target: Path) -> Path:
     """`target`, or the first free `stem-2.suffix`, `stem-3.suffix` ... beside it."""
     candidate, n = target, 1
-    while (candidate.exists() or candidate.is_symlink()
-           or source_files.sidecar_path(candidate).exists()):
+    while (
+        candidate.exists()
+        or candidate.is_symlink()
+        or source_files.sidecar_path(candidate).exists()
+    ):
         n += 1
         candidate = target.with_name(f"{target.stem}-{n}{target.suffix}")
     return candidate

@@ -30,7 +30,7 @@ class SourceError(AssistantError):
     """A source file cannot be added or read."""
 
 
-class IndexError_(AssistantError):  # noqa: N801 - avoid shadowing the builtin IndexError
+class IndexError_(AssistantError):
     """Base class for problems with the index directory."""
 
 

@@ -58,8 +58,11 @@ class Answer:
         lines = [self.text]
         if self.citations:
             lines.append("")
-            lines.append("**References**" if self.answers else
-                         "**Context** (the nearest passage; it does not answer the question)")
+            lines.append(
+                "**References**"
+                if self.answers
+                else "**Context** (the nearest passage; it does not answer the question)"
+            )
             for c in self.citations:
                 lines.append(f"[{c.marker}] {c.title} — {c.locator}: “{c.quote}”")
         if self.notice:

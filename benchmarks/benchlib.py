@@ -33,12 +33,26 @@ QUESTION_FILES = [
     *sorted((ROOT / "tests" / "data" / "eval").glob("*.jsonl")),
 ]
 HEADINGS = [
-    "Introduction", "Counterfeiting of devices", "Cybersecurity and surveillance",
-    "More on Internet related issues", "On transparency", "Internet of Things (IoT)",
-    "Future of WSIS", "Definition of ICT", "Next WCIT", "Budgetary problems",
-    "On human rights", "Multistakeholderism and the ITU", "Gender and Geographical Diversity",
-    "Spectrum management", "Development and capacity building", "Emergency telecommunications",
-    "Accessibility", "Conformance and interoperability", "Elections", "Conclusion",
+    "Introduction",
+    "Counterfeiting of devices",
+    "Cybersecurity and surveillance",
+    "More on Internet related issues",
+    "On transparency",
+    "Internet of Things (IoT)",
+    "Future of WSIS",
+    "Definition of ICT",
+    "Next WCIT",
+    "Budgetary problems",
+    "On human rights",
+    "Multistakeholderism and the ITU",
+    "Gender and Geographical Diversity",
+    "Spectrum management",
+    "Development and capacity building",
+    "Emergency telecommunications",
+    "Accessibility",
+    "Conformance and interoperability",
+    "Elections",
+    "Conclusion",
 ]
 _WORD = re.compile(r"\S+")
 
@@ -61,6 +75,7 @@ def questions_text() -> list[str]:
 
 # -- corpora ------------------------------------------------------------------------------
 
+
 class ParagraphGenerator:
     """Realistic-looking paragraphs: an order-2 word Markov chain trained on the commentary,
     with a Zipf-distributed tail of invented words so the vocabulary grows like real text's."""
@@ -75,12 +90,35 @@ class ParagraphGenerator:
             self.chain.setdefault((a, b), []).append(c)
             if a.endswith((".", "?", "!")) and b[:1].isupper():
                 self.starts.append((b, c))
-        syllables = ["ka", "ro", "mi", "tel", "com", "net", "ver", "sa", "lo", "pri", "dex",
-                     "tra", "gon", "bel", "ur", "is", "an", "co", "du", "sec"]
-        self.tail = ["".join(self.rng.choice(syllables) for _ in range(self.rng.randint(2, 4)))
-                     for _ in range(20000)]
-        self.cumulative = list(itertools.accumulate(1.0 / (rank + 20)
-                                                    for rank in range(len(self.tail))))
+        syllables = [
+            "ka",
+            "ro",
+            "mi",
+            "tel",
+            "com",
+            "net",
+            "ver",
+            "sa",
+            "lo",
+            "pri",
+            "dex",
+            "tra",
+            "gon",
+            "bel",
+            "ur",
+            "is",
+            "an",
+            "co",
+            "du",
+            "sec",
+        ]
+        self.tail = [
+            "".join(self.rng.choice(syllables) for _ in range(self.rng.randint(2, 4)))
+            for _ in range(20000)
+        ]
+        self.cumulative = list(
+            itertools.accumulate(1.0 / (rank + 20) for rank in range(len(self.tail)))
+        )
 
     def sentence(self) -> str:
         """One sentence of 8 to 40 words."""
@@ -142,8 +180,9 @@ def varied_commentary(seed: int) -> str:
     return "\n\n".join(out + section)
 
 
-def write_generated(folder: Path, paragraphs: int, per_file: int = 100, seed: int = 0,
-                    prefix: str = "gen") -> int:
+def write_generated(
+    folder: Path, paragraphs: int, per_file: int = 100, seed: int = 0, prefix: str = "gen"
+) -> int:
     """Write `paragraphs` generated paragraphs into files of `per_file` each; return files."""
     folder.mkdir(parents=True, exist_ok=True)
     gen = ParagraphGenerator(seed)
@@ -159,6 +198,7 @@ def write_generated(folder: Path, paragraphs: int, per_file: int = 100, seed: in
 
 
 # -- a fast deterministic embedding -------------------------------------------------------
+
 
 class HashingEmbeddings(Embeddings):
     """Not a model: signed hashing of lower-cased words into 384 buckets, L2-normalised.
@@ -188,6 +228,7 @@ class HashingEmbeddings(Embeddings):
 
 
 # -- measuring ----------------------------------------------------------------------------
+
 
 def rss_mb() -> dict[str, float]:
     """Current and peak resident memory of this process, in MiB."""
@@ -227,15 +268,24 @@ def latency(ms: Sequence[float]) -> dict[str, float | None]:
     """p50 / p95 / mean of millisecond timings."""
     from assistant.evaluation.harness import percentile
 
-    return {"p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95),
-            "mean_ms": statistics.fmean(ms) if ms else None, "n": len(ms)}
+    return {
+        "p50_ms": percentile(ms, 50),
+        "p95_ms": percentile(ms, 95),
+        "mean_ms": statistics.fmean(ms) if ms else None,
+        "n": len(ms),
+    }
 
 
 def run_child(args: Sequence[str], timeout: float = 3600) -> dict[str, Any]:
     """Run `python args...` in a new process; its last stdout line is a JSON result."""
     began = time.perf_counter()
-    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, "TOKENIZERS_PARALLELISM": "false"})
+    proc = subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "TOKENIZERS_PARALLELISM": "false"},
+    )
     wall = time.perf_counter() - began
     if proc.returncode != 0:
         raise RuntimeError(f"child {args} failed:\n{proc.stderr[-4000:]}")
@@ -255,5 +305,8 @@ def save(name: str, data: dict[str, Any]) -> Path:
 
 def machine() -> dict[str, Any]:
     """What the numbers were measured on, and how busy it was."""
-    return {"cpus": os.cpu_count(), "load_avg_1m": os.getloadavg()[0],
-            "python": sys.version.split()[0]}
+    return {
+        "cpus": os.cpu_count(),
+        "load_avg_1m": os.getloadavg()[0],
+        "python": sys.version.split()[0],
+    }

@@ -18,7 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchlib  # noqa: E402
+import benchlib
 
 EVAL = benchlib.ROOT / "tests" / "data" / "eval"
 
@@ -59,9 +59,12 @@ def main() -> None:
                 flags["unanswerable: declined"].append(answer.abstained)
                 flags[f"unanswerable, {style}: declined"].append(answer.abstained)
     rows = {k: {"share": round(sum(v) / len(v), 3), "n": len(v)} for k, v in sorted(flags.items())}
-    result = {"files": [p.name for p in args.questions], "rows": rows,
-              "median_words": statistics.median(words) if words else None,
-              "machine": benchlib.machine()}
+    result = {
+        "files": [p.name for p in args.questions],
+        "rows": rows,
+        "median_words": statistics.median(words) if words else None,
+        "machine": benchlib.machine(),
+    }
     print("| measure | share | n |\n| --- | ---: | ---: |")
     for key, row in rows.items():
         print(f"| {key} | {row['share']:.2f} | {row['n']} |")

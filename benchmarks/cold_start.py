@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchlib  # noqa: E402
+import benchlib
 
 PHASES = """
 import json, time
@@ -70,8 +70,12 @@ def main() -> None:
 
     venv_bin = Path(sys.executable).parent
     work = Path(tempfile.mkdtemp(prefix="bench-cold-"))
-    env = {**os.environ, "ASSISTANT_SOURCES": str(args.sources),
-           "ASSISTANT_INDEX": str(work / "index"), "TOKENIZERS_PARALLELISM": "false"}
+    env = {
+        **os.environ,
+        "ASSISTANT_SOURCES": str(args.sources),
+        "ASSISTANT_INDEX": str(work / "index"),
+        "TOKENIZERS_PARALLELISM": "false",
+    }
     q = json.dumps(args.question)
     snippet = f"from assistant import Assistant; print(Assistant.open().ask({q}).text)"
     result: dict[str, Any] = {"command": " ".join(sys.argv), "question": args.question}
@@ -85,19 +89,29 @@ def main() -> None:
         if has_cli:
             commands["assistant ask"] = [str(cli), "ask", args.question]
         result["cli_available"] = has_cli
-        result["import_only_s"] = [wall([sys.executable, "-c", "import assistant"], env)
-                                   for _ in range(args.runs)]
+        result["import_only_s"] = [
+            wall([sys.executable, "-c", "import assistant"], env) for _ in range(args.runs)
+        ]
         # What an ONNX Runtime encoder would import instead of torch (see onnx_backend.py).
-        for name, modules in (("import_torch_st_s", "torch, sentence_transformers"),
-                              ("import_onnxruntime_tokenizers_s", "onnxruntime, tokenizers")):
-            result[name] = [wall([sys.executable, "-c", f"import {modules}"], env)
-                            for _ in range(args.runs)]
+        for name, modules in (
+            ("import_torch_st_s", "torch, sentence_transformers"),
+            ("import_onnxruntime_tokenizers_s", "onnxruntime, tokenizers"),
+        ):
+            result[name] = [
+                wall([sys.executable, "-c", f"import {modules}"], env) for _ in range(args.runs)
+            ]
         for name, command in commands.items():
             runs = [wall(command, env) for _ in range(args.runs)]
             result[name] = {"runs_s": runs, "median_s": statistics.median(runs)}
             print(f"[cold] {name}: median {statistics.median(runs):.2f} s of {runs}", flush=True)
-        phases = subprocess.run([sys.executable, "-c", PHASES.replace("QUESTION", q)], env=env,
-                                capture_output=True, text=True, timeout=600, check=True)
+        phases = subprocess.run(
+            [sys.executable, "-c", PHASES.replace("QUESTION", q)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=True,
+        )
         result["phases"] = json.loads(phases.stdout.strip().splitlines()[-1])
         print(f"[cold] phases: {result['phases']}")
     finally:

@@ -24,19 +24,21 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchlib  # noqa: E402
+import benchlib
 
 
 def make_corpus(folder: Path, copies: int, generated: int) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for i in range(copies):
-        (folder / f"commentary-{i:03d}.txt").write_text(benchlib.varied_commentary(i),
-                                                         encoding="utf-8")
+        (folder / f"commentary-{i:03d}.txt").write_text(
+            benchlib.varied_commentary(i), encoding="utf-8"
+        )
     gen = benchlib.ParagraphGenerator(seed=7)
     for i in range(generated):
         (folder / f"generated-{i:03d}.txt").write_text(
-            gen.document(42, f"Generated commentary {i}"), encoding="utf-8")
+            gen.document(42, f"Generated commentary {i}"), encoding="utf-8"
+        )
 
 
 def our_texts(folder: Path) -> list[str]:
@@ -44,8 +46,12 @@ def our_texts(folder: Path) -> list[str]:
     from assistant.ingest.sources import scan
     from assistant.ingest.sync import prepare
 
-    return [f"{c.context}: {s.text}" for f in scan(folder) for c in prepare(f).chunks
-            for s in c.sentences]
+    return [
+        f"{c.context}: {s.text}"
+        for f in scan(folder)
+        for c in prepare(f).chunks
+        for s in c.sentences
+    ]
 
 
 def main() -> None:
@@ -67,59 +73,78 @@ def main() -> None:
     embeddings = load_embeddings(DEFAULT_EMBEDDING_MODEL)
     model: Any = embeddings._client  # type: ignore[attr-defined]  # the SentenceTransformer
     model.encode(["warm-up"], batch_size=64)
-    result: dict[str, Any] = {"command": " ".join(sys.argv), "model_load_s":
-                              time.perf_counter() - began, "corpus_mb": benchlib.text_mb(sources),
-                              "files": args.copies + args.generated}
+    result: dict[str, Any] = {
+        "command": " ".join(sys.argv),
+        "model_load_s": time.perf_counter() - began,
+        "corpus_mb": benchlib.text_mb(sources),
+        "files": args.copies + args.generated,
+    }
     print(f"[indexing] corpus {result['corpus_mb']:.2f} MiB in {result['files']} files", flush=True)
 
     texts = our_texts(sources)
     began = time.perf_counter()
     model.encode(texts, batch_size=64, normalize_embeddings=True)
-    result["a_encode_ours"] = {"s": time.perf_counter() - began, "texts": len(texts),
-                               "chars": sum(map(len, texts))}
-    print(f"[indexing] (a) encode our {len(texts)} sentences: "
-          f"{result['a_encode_ours']['s']:.1f} s", flush=True)
+    result["a_encode_ours"] = {
+        "s": time.perf_counter() - began,
+        "texts": len(texts),
+        "chars": sum(map(len, texts)),
+    }
+    print(
+        f"[indexing] (a) encode our {len(texts)} sentences: {result['a_encode_ours']['s']:.1f} s",
+        flush=True,
+    )
 
     index = args.work / "index"
     shutil.rmtree(index, ignore_errors=True)
     began = time.perf_counter()
     assistant = Assistant.open(sources=sources, index=index, embeddings=embeddings)
-    result["b_ours"] = {"s": time.perf_counter() - began,
-                        "chunks": sum(s.chunks for s in assistant.sources() if s.parent is None),
-                        "index_mb": benchlib.disk_mb(index)}
+    result["b_ours"] = {
+        "s": time.perf_counter() - began,
+        "chunks": sum(s.chunks for s in assistant.sources() if s.parent is None),
+        "index_mb": benchlib.disk_mb(index),
+    }
     print(f"[indexing] (b) our build: {result['b_ours']['s']:.1f} s", flush=True)
 
     began = time.perf_counter()
     corpus = load_corpus(sources)
     split = time.perf_counter() - began
     baseline = LangChainBaseline(corpus, embeddings=embeddings, folder=args.work / "langchain")
-    result["c_langchain"] = {"s": time.perf_counter() - began, "split_s": split,
-                             "chunks": len(corpus.chunks),
-                             "index_mb": benchlib.disk_mb(args.work / "langchain")}
+    result["c_langchain"] = {
+        "s": time.perf_counter() - began,
+        "split_s": split,
+        "chunks": len(corpus.chunks),
+        "index_mb": benchlib.disk_mb(args.work / "langchain"),
+    }
     print(f"[indexing] (c) LangChain build: {result['c_langchain']['s']:.1f} s", flush=True)
 
     chunk_texts = [c.text for c in corpus.chunks]
     began = time.perf_counter()
     model.encode(chunk_texts, batch_size=64, normalize_embeddings=True)
-    result["a_encode_langchain_chunks"] = {"s": time.perf_counter() - began,
-                                           "texts": len(chunk_texts)}
+    result["a_encode_langchain_chunks"] = {
+        "s": time.perf_counter() - began,
+        "texts": len(chunk_texts),
+    }
 
     a, b, c = (result["a_encode_ours"]["s"], result["b_ours"]["s"], result["c_langchain"]["s"])
-    result["ratios"] = {"ours_over_langchain": b / c, "ours_over_raw_encoder": b / a,
-                        "langchain_over_raw_encoder_on_its_chunks":
-                            c / result["a_encode_langchain_chunks"]["s"],
-                        "our_encoder_over_langchain_encoder":
-                            a / result["a_encode_langchain_chunks"]["s"]}
-    result["throughput_kb_s"] = {"ours": 1024 * result["corpus_mb"] / b,
-                                 "langchain": 1024 * result["corpus_mb"] / c}
+    result["ratios"] = {
+        "ours_over_langchain": b / c,
+        "ours_over_raw_encoder": b / a,
+        "langchain_over_raw_encoder_on_its_chunks": c / result["a_encode_langchain_chunks"]["s"],
+        "our_encoder_over_langchain_encoder": a / result["a_encode_langchain_chunks"]["s"],
+    }
+    result["throughput_kb_s"] = {
+        "ours": 1024 * result["corpus_mb"] / b,
+        "langchain": 1024 * result["corpus_mb"] / c,
+    }
 
-    questions = (benchlib.questions_text() * 10)[:args.queries]
+    questions = (benchlib.questions_text() * 10)[: args.queries]
     assistant.ask(questions[0])
     result["ask_ours"] = benchlib.latency(benchlib.timed_calls(assistant.ask, questions))
     baseline.ask(questions[0])
     result["ask_langchain"] = benchlib.latency(benchlib.timed_calls(baseline.ask, questions))
     result["embed_query"] = benchlib.latency(
-        benchlib.timed_calls(embeddings.embed_query, questions))
+        benchlib.timed_calls(embeddings.embed_query, questions)
+    )
     assistant.close()
     baseline.close()
     shutil.rmtree(args.work, ignore_errors=True)

@@ -57,13 +57,17 @@ class Stats:
         """The numbers to report (without the raw latencies)."""
         lat = sorted(self.latencies)
         return {
-            "users": self.users, "seconds": round(self.seconds, 1),
-            "requests": self.requests, "failures": self.failures,
+            "users": self.users,
+            "seconds": round(self.seconds, 1),
+            "requests": self.requests,
+            "failures": self.failures,
             "throughput_per_s": round(self.requests / self.seconds, 2) if self.seconds else 0.0,
-            "p50_s": round(percentile(lat, 50), 3), "p95_s": round(percentile(lat, 95), 3),
+            "p50_s": round(percentile(lat, 50), 3),
+            "p95_s": round(percentile(lat, 95), 3),
             "max_s": round(lat[-1], 3) if lat else 0.0,
             "mean_s": round(statistics.fmean(lat), 3) if lat else 0.0,
-            "max_queue": self.max_queue, "errors": self.errors[:5],
+            "max_queue": self.max_queue,
+            "errors": self.errors[:5],
         }
 
 
@@ -83,8 +87,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(sources: Path, *, port: int | None = None, timeout: float = 240.0,
-           env: dict[str, str] | None = None) -> Iterator[str]:
+def served(
+    sources: Path,
+    *,
+    port: int | None = None,
+    timeout: float = 240.0,
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
     """Run `python -m assistant serve` over a temporary copy of `sources`; yield its URL."""
     port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="load-") as tmp:
@@ -94,9 +103,25 @@ def served(sources: Path, *, port: int | None = None, timeout: float = 240.0,
         environ.update(env or {})
         log = open(Path(tmp) / "server.log", "w+")  # noqa: SIM115 - closed below
         server = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "--sources", str(folder), "--index",
-             str(Path(tmp) / "index"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=environ, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "assistant",
+                "--sources",
+                str(folder),
+                "--index",
+                str(Path(tmp) / "index"),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=environ,
+            cwd=tmp,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             url = f"http://127.0.0.1:{port}/"
             wait_for_port(port, server, timeout, log)
@@ -111,8 +136,7 @@ def served(sources: Path, *, port: int | None = None, timeout: float = 240.0,
             log.close()
 
 
-def wait_for_port(port: int, server: subprocess.Popen[bytes], timeout: float,
-                  log: object) -> None:
+def wait_for_port(port: int, server: subprocess.Popen[bytes], timeout: float, log: object) -> None:
     """Return once something listens on `port`; fail if the server exits or is too slow."""
     deadline = time.monotonic() + timeout
     while True:
@@ -135,8 +159,14 @@ def tail(log: object) -> str:
         return ""
 
 
-def run_users(url: str, *, users: int, duration: float | None = None,
-              rounds: int | None = None, questions: Sequence[str] = QUESTIONS) -> Stats:
+def run_users(
+    url: str,
+    *,
+    users: int,
+    duration: float | None = None,
+    rounds: int | None = None,
+    questions: Sequence[str] = QUESTIONS,
+) -> Stats:
     """`users` clients asking at once, each until `duration` seconds pass or `rounds` done."""
     import httpx
     from gradio_client import Client
@@ -221,8 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         began = time.perf_counter()
         Client(url, verbose=False).predict(QUESTIONS[0], api_name="/chat")  # warm-up
-        print(f"server up; warm-up answer in {time.perf_counter() - began:.1f} s",
-              file=sys.stderr)
+        print(f"server up; warm-up answer in {time.perf_counter() - began:.1f} s", file=sys.stderr)
         return run_users(url, users=args.users, duration=duration, rounds=args.rounds)
 
     started = time.perf_counter()
@@ -234,10 +263,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"serving {url} after {time.perf_counter() - started:.1f} s", file=sys.stderr)
             stats = load(url)
     summary = {"cpus": os.cpu_count(), **stats.summary()}
-    print(f"{summary['users']} users for {summary['seconds']} s: {summary['requests']} requests, "
-          f"{summary['failures']} failed, {summary['throughput_per_s']}/s; latency p50 "
-          f"{summary['p50_s']} s, p95 {summary['p95_s']} s, max {summary['max_s']} s; "
-          f"largest queue {summary['max_queue']}")
+    print(
+        f"{summary['users']} users for {summary['seconds']} s: {summary['requests']} requests, "
+        f"{summary['failures']} failed, {summary['throughput_per_s']}/s; latency p50 "
+        f"{summary['p50_s']} s, p95 {summary['p95_s']} s, max {summary['max_s']} s; "
+        f"largest queue {summary['max_queue']}"
+    )
     for error in stats.errors[:5]:
         print(f"  failure: {error}")
     if args.out:

@@ -30,7 +30,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchlib  # noqa: E402
+import benchlib
 
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
 BATCH = 64
@@ -50,20 +50,28 @@ def export(model_dir: Path, out: Path) -> Path:
             self.bert = bert
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                               token_type_ids=token_type_ids).last_hidden_state
+            hidden = self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
-    sample = tokenizer(["an example", "a second, longer example sentence"], padding=True,
-                       return_tensors="pt")
+    sample = tokenizer(
+        ["an example", "a second, longer example sentence"], padding=True, return_tensors="pt"
+    )
     names = ["input_ids", "attention_mask", "token_type_ids"]
     path = out / "model.onnx"
-    torch.onnx.export(Pooled(), tuple(sample[n] for n in names), str(path), input_names=names,
-                      output_names=["embedding"], opset_version=17, dynamo=False,
-                      dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names},
-                                    "embedding": {0: "batch"}})
+    torch.onnx.export(
+        Pooled(),
+        tuple(sample[n] for n in names),
+        str(path),
+        input_names=names,
+        output_names=["embedding"],
+        opset_version=17,
+        dynamo=False,
+        dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "embedding": {0: "batch"}},
+    )
     return path
 
 
@@ -72,8 +80,7 @@ def quantize(model: Path, out: Path, per_channel: bool) -> Path:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     target = out / ("model-int8-per-channel.onnx" if per_channel else "model-int8.onnx")
-    quantize_dynamic(str(model), str(target), weight_type=QuantType.QInt8,
-                     per_channel=per_channel)
+    quantize_dynamic(str(model), str(target), weight_type=QuantType.QInt8, per_channel=per_channel)
     return target
 
 
@@ -86,17 +93,18 @@ class OnnxEmbeddings(Embeddings):
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = os.cpu_count() or 1
-        self.session = ort.InferenceSession(str(model), options,
-                                            providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(tokenizer_json))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.enable_padding()
 
     def _batch(self, texts: list[str]) -> np.ndarray:
         encoded = self.tokenizer.encode_batch(texts)
-        feed = {"input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64)}
+        feed = {
+            "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
+        }
         out: np.ndarray = self.session.run(None, feed)[0]
         return out
 
@@ -105,7 +113,7 @@ class OnnxEmbeddings(Embeddings):
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         vectors: list[Any] = [None] * len(texts)
         for i in range(0, len(order), BATCH):
-            ids = order[i:i + BATCH]
+            ids = order[i : i + BATCH]
             for j, vector in zip(ids, self._batch([texts[j] for j in ids]), strict=True):
                 vectors[j] = vector.tolist()
         return vectors
@@ -119,15 +127,23 @@ def corpus_sentences(sources: Path) -> list[str]:
     from assistant.ingest.sources import scan
     from assistant.ingest.sync import prepare
 
-    return [f"{c.context}: {s.text}" for f in scan(sources) for c in prepare(f).chunks
-            for s in c.sentences]
+    return [
+        f"{c.context}: {s.text}"
+        for f in scan(sources)
+        for c in prepare(f).chunks
+        for s in c.sentences
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sources", type=Path, default=benchlib.ROOT / "sources")
-    parser.add_argument("--repeat", type=int, default=8,
-                        help="encode the sources' sentences this many times for throughput")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=8,
+        help="encode the sources' sentences this many times for throughput",
+    )
     parser.add_argument("--queries", type=int, default=86)
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-onnx"))
     args = parser.parse_args()
@@ -144,8 +160,11 @@ def main() -> None:
     began = time.perf_counter()
     fp32 = export(folder, args.work)
     result["export_s"] = time.perf_counter() - began
-    models = {"onnx-fp32": fp32, "onnx-int8": quantize(fp32, args.work, per_channel=False),
-              "onnx-int8-per-channel": quantize(fp32, args.work, per_channel=True)}
+    models = {
+        "onnx-fp32": fp32,
+        "onnx-int8": quantize(fp32, args.work, per_channel=False),
+        "onnx-int8-per-channel": quantize(fp32, args.work, per_channel=True),
+    }
     result["file_mb"] = {name: path.stat().st_size / 2**20 for name, path in models.items()}
     result["file_mb"]["pytorch"] = (folder / "model.safetensors").stat().st_size / 2**20
 
@@ -154,7 +173,7 @@ def main() -> None:
         backends[name] = OnnxEmbeddings(path, folder / "tokenizer.json")
     sentences = corpus_sentences(args.sources)
     texts = sentences * args.repeat
-    queries = (benchlib.questions_text() * 10)[:args.queries]
+    queries = (benchlib.questions_text() * 10)[: args.queries]
     questions = [q for p in benchlib.question_files() for q in load_questions(p)]
     reference = np.array(backends["pytorch"].embed_documents(sentences))
     rows: dict[str, Any] = {}
@@ -173,13 +192,27 @@ def main() -> None:
             report = evaluate(assistant, questions, name=name)
             assistant.close()
         rows[name] = {
-            "encode_sentences_per_s": len(texts) / seconds, "encode_s": seconds,
-            "sentences": len(texts), "query": benchlib.latency(query_ms),
+            "encode_sentences_per_s": len(texts) / seconds,
+            "encode_s": seconds,
+            "sentences": len(texts),
+            "query": benchlib.latency(query_ms),
             "cosine_vs_pytorch": {"mean": float(cosine.mean()), "min": float(cosine.min())},
             "build_s": build,
-            "quality": {k: getattr(report, k) for k in (
-                "accuracy", "overall", "hit_at_1", "hit_at_5", "mrr", "citation_precision",
-                "abstention", "false_abstention", "p50_ms", "p95_ms")},
+            "quality": {
+                k: getattr(report, k)
+                for k in (
+                    "accuracy",
+                    "overall",
+                    "hit_at_1",
+                    "hit_at_5",
+                    "mrr",
+                    "citation_precision",
+                    "abstention",
+                    "false_abstention",
+                    "p50_ms",
+                    "p95_ms",
+                )
+            },
         }
         print(f"[onnx] {name}: {rows[name]}", flush=True)
     base = rows["pytorch"]["encode_sentences_per_s"]

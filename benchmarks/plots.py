@@ -1,7 +1,7 @@
 """Plots from benchmarks/results/*.json: latency against corpus size, quality against baselines.
 
-    .venv/bin/pip install matplotlib
-    .venv/bin/python benchmarks/plots.py       # writes benchmarks/scale.png, benchmarks/quality.png
+.venv/bin/pip install matplotlib
+.venv/bin/python benchmarks/plots.py       # writes benchmarks/scale.png, benchmarks/quality.png
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchlib  # noqa: E402
+import benchlib
 
 
 def load(name: str) -> dict[str, Any] | None:
@@ -24,25 +24,53 @@ def scale_plot(data: dict[str, Any], out: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for mode, marker, style, label in (("hash", "o", "-", "hashing embedding"),
-                                       ("real", "s", "none", "MiniLM")):
-        runs = sorted((r for r in data["runs"] if r["embedding"] == mode),
-                      key=lambda r: r["build"]["chunks"])
+    for mode, marker, style, label in (
+        ("hash", "o", "-", "hashing embedding"),
+        ("real", "s", "none", "MiniLM"),
+    ):
+        runs = sorted(
+            (r for r in data["runs"] if r["embedding"] == mode), key=lambda r: r["build"]["chunks"]
+        )
         if not runs:
             continue
         x = [r["build"]["chunks"] for r in runs]
         for key, color in (("p50_ms", "tab:blue"), ("p95_ms", "tab:orange")):
-            left.plot(x, [r["query"]["ask"][key] for r in runs], linestyle=style, marker=marker,
-                      color=color, markersize=7, label=f"ask {key[:3]}, {label}")
-        right.plot(x, [r["build"]["build_s"] for r in runs], linestyle=style, marker=marker,
-                   color="tab:green", markersize=7, label=f"build (s), {label}")
-        right.plot(x, [r["index_mb"] for r in runs], linestyle=style, marker=marker,
-                   color="tab:purple", markersize=7, label=f"index on disk (MiB), {label}")
+            left.plot(
+                x,
+                [r["query"]["ask"][key] for r in runs],
+                linestyle=style,
+                marker=marker,
+                color=color,
+                markersize=7,
+                label=f"ask {key[:3]}, {label}",
+            )
+        right.plot(
+            x,
+            [r["build"]["build_s"] for r in runs],
+            linestyle=style,
+            marker=marker,
+            color="tab:green",
+            markersize=7,
+            label=f"build (s), {label}",
+        )
+        right.plot(
+            x,
+            [r["index_mb"] for r in runs],
+            linestyle=style,
+            marker=marker,
+            color="tab:purple",
+            markersize=7,
+            label=f"index on disk (MiB), {label}",
+        )
     real = [r for r in data["runs"] if r["embedding"] == "real"]
     if real:
         encoder = real[0]["query"]["embed_query"]["p50_ms"]
-        left.axhline(encoder, color="0.5", ls=":",
-                     label=f"MiniLM query encoding alone, p50 ({encoder:.0f} ms)")
+        left.axhline(
+            encoder,
+            color="0.5",
+            ls=":",
+            label=f"MiniLM query encoding alone, p50 ({encoder:.0f} ms)",
+        )
     left.axhline(200, color="red", lw=0.8, label="goal: p95 <= 200 ms at 100k")
     for ax, title in ((left, "warm ask latency"), (right, "build time and index size")):
         ax.set_xscale("log")
@@ -60,11 +88,16 @@ def scale_plot(data: dict[str, Any], out: Path) -> None:
 def quality_plot(data: dict[str, Any], out: Path) -> None:
     import matplotlib.pyplot as plt
 
-    metrics = [("accuracy", "answer\naccuracy"), ("overall", "overall"),
-               ("hit_at_1", "hit@1"), ("hit_at_5", "hit@5"), ("mrr", "MRR"),
-               ("citation_precision", "citation\nprecision"),
-               ("abstention", "abstains when\nunanswerable"),
-               ("false_abstention", "false\nabstention")]
+    metrics = [
+        ("accuracy", "answer\naccuracy"),
+        ("overall", "overall"),
+        ("hit_at_1", "hit@1"),
+        ("hit_at_5", "hit@5"),
+        ("mrr", "MRR"),
+        ("citation_precision", "citation\nprecision"),
+        ("abstention", "abstains when\nunanswerable"),
+        ("false_abstention", "false\nabstention"),
+    ]
     reports = data["reports"]
     width = 0.8 / len(reports)
     fig, ax = plt.subplots(figsize=(11, 4.2))
@@ -76,8 +109,10 @@ def quality_plot(data: dict[str, Any], out: Path) -> None:
     n = reports[0]
     ax.set_xticks(range(len(metrics)), [label for _, label in metrics], fontsize=8)
     ax.set_ylim(0, 1.1)
-    ax.set_title(f"quality on {n['answerable']} answerable + {n['unanswerable']} unanswerable "
-                 "questions (higher is better; false abstention: lower is better)")
+    ax.set_title(
+        f"quality on {n['answerable']} answerable + {n['unanswerable']} unanswerable "
+        "questions (higher is better; false abstention: lower is better)"
+    )
     ax.legend()
     ax.grid(True, axis="y", alpha=0.3)
     fig.tight_layout()

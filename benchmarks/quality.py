@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchlib  # noqa: E402
+import benchlib
 
 
 def main() -> None:
@@ -44,8 +44,9 @@ def main() -> None:
     embeddings = load_embeddings(DEFAULT_EMBEDDING_MODEL)
     with tempfile.TemporaryDirectory(prefix="bench-quality-") as tmp:
         began = time.perf_counter()
-        assistant = Assistant.open(sources=args.sources, index=Path(tmp) / "index",
-                                   embeddings=embeddings)
+        assistant = Assistant.open(
+            sources=args.sources, index=Path(tmp) / "index", embeddings=embeddings
+        )
         build = {"assistant_s": time.perf_counter() - began}
         began = time.perf_counter()
         systems = baselines.build_baselines(args.sources, embeddings=embeddings)
@@ -61,15 +62,17 @@ def main() -> None:
     per_set = {}
     for name, qs in sets.items():
         ids = {q.id for q in qs}
-        per_set[name] = [summarize(r.name, [o for o in r.outcomes if o.id in ids])
-                         for r in reports]
+        per_set[name] = [summarize(r.name, [o for o in r.outcomes if o.id in ids]) for r in reports]
         print(f"\n{name}\n{format_table(per_set[name])}")
     data = {
-        "command": " ".join(sys.argv), "question_files": [str(p) for p in args.questions],
-        "build": build, "table": table,
+        "command": " ".join(sys.argv),
+        "question_files": [str(p) for p in args.questions],
+        "build": build,
+        "table": table,
         "reports": json.loads(to_json(reports))["reports"],
-        "per_set": {name: json.loads(to_json(rs, outcomes=False))["reports"]
-                    for name, rs in per_set.items()},
+        "per_set": {
+            name: json.loads(to_json(rs, outcomes=False))["reports"] for name, rs in per_set.items()
+        },
     }
     print(f"wrote {benchlib.save(args.name, data)}")
 

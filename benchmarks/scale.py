@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import benchlib  # noqa: E402
+import benchlib
 
 PER_FILE = 100
 
@@ -60,9 +60,14 @@ def child_build(sources: Path, index: Path, mode: str) -> dict[str, Any]:
     chunks = sum(s.chunks for s in infos if s.parent is None)
     report = assistant.reindex()  # nothing to do: the cost of a no-change sync
     assistant.close()
-    return {"model_load_s": loaded - began, "build_s": built - loaded, "chunks": chunks,
-            "sources": len([s for s in infos if s.parent is None]),
-            "noop_sync_s": report.seconds, **benchlib.rss_mb()}
+    return {
+        "model_load_s": loaded - began,
+        "build_s": built - loaded,
+        "chunks": chunks,
+        "sources": len([s for s in infos if s.parent is None]),
+        "noop_sync_s": report.seconds,
+        **benchlib.rss_mb(),
+    }
 
 
 def child_query(sources: Path, index: Path, mode: str, queries: int) -> dict[str, Any]:
@@ -85,10 +90,16 @@ def child_query(sources: Path, index: Path, mode: str, queries: int) -> dict[str
     retrieve_ms = benchlib.timed_calls(lambda q: assistant.retrieve(q, k=5), questions)
     encode_ms = benchlib.timed_calls(emb.embed_query, questions)
     assistant.close()
-    return {"import_s": imported, "model_load_s": loaded - began, "open_s": opened - loaded,
-            "rss_after_open_mb": after_open["rss_mb"], "ask": benchlib.latency(ask_ms),
-            "retrieve": benchlib.latency(retrieve_ms), "embed_query": benchlib.latency(encode_ms),
-            **benchlib.rss_mb()}
+    return {
+        "import_s": imported,
+        "model_load_s": loaded - began,
+        "open_s": opened - loaded,
+        "rss_after_open_mb": after_open["rss_mb"],
+        "ask": benchlib.latency(ask_ms),
+        "retrieve": benchlib.latency(retrieve_ms),
+        "embed_query": benchlib.latency(encode_ms),
+        **benchlib.rss_mb(),
+    }
 
 
 def child_add(sources: Path, index: Path, mode: str, paragraphs: int) -> dict[str, Any]:
@@ -116,8 +127,13 @@ def child_add(sources: Path, index: Path, mode: str, paragraphs: int) -> dict[st
     began = time.perf_counter()
     real.embed_documents(texts)
     encode = time.perf_counter() - began
-    return {"add_s": seconds, "chunks_embedded": report.chunks_embedded,
-            "added": report.added, "real_encode_s": encode, "sentences": len(texts)}
+    return {
+        "add_s": seconds,
+        "chunks_embedded": report.chunks_embedded,
+        "added": report.added,
+        "real_encode_s": encode,
+        "sentences": len(texts),
+    }
 
 
 def main() -> None:
@@ -154,29 +170,48 @@ def main() -> None:
         print(f"[scale] {mode} {n} chunks: building ...", flush=True)
         build = benchlib.run_child([me, "--child", "build", str(sources), str(index), mode, "0"])
         size = benchlib.disk_mb(index)
-        query = benchlib.run_child([me, "--child", "query", str(sources), str(index), mode,
-                                    str(args.queries)])
-        row: dict[str, Any] = {"chunks_target": n, "embedding": mode, "corpus_mb":
-                               benchlib.text_mb(sources), "generate_s": made, "build": build,
-                               "index_mb": size, "chroma_mb": benchlib.disk_mb(index / "chroma"),
-                               "query": query}
+        query = benchlib.run_child(
+            [me, "--child", "query", str(sources), str(index), mode, str(args.queries)]
+        )
+        row: dict[str, Any] = {
+            "chunks_target": n,
+            "embedding": mode,
+            "corpus_mb": benchlib.text_mb(sources),
+            "generate_s": made,
+            "build": build,
+            "index_mb": size,
+            "chroma_mb": benchlib.disk_mb(index / "chroma"),
+            "query": query,
+        }
         results.append(row)
         print(f"[scale] {json.dumps(row)}", flush=True)
-    largest = max((r for r in results if r["embedding"] == "hash"),
-                  key=lambda r: r["chunks_target"], default=None)
+    largest = max(
+        (r for r in results if r["embedding"] == "hash"),
+        key=lambda r: r["chunks_target"],
+        default=None,
+    )
     add: dict[str, Any] | None = None
     if largest is not None:
         n = largest["chunks_target"]
-        add = benchlib.run_child([me, "--child", "add", str(corpus(args.work, n)),
-                                  str(args.work / f"index-hash-{n}"), "hash",
-                                  str(args.add_paragraphs)])
+        add = benchlib.run_child(
+            [
+                me,
+                "--child",
+                "add",
+                str(corpus(args.work, n)),
+                str(args.work / f"index-hash-{n}"),
+                "hash",
+                str(args.add_paragraphs),
+            ]
+        )
         add["index_chunks"] = largest["build"]["chunks"]
         print(f"[scale] add one document: {json.dumps(add)}", flush=True)
     path = benchlib.save(args.name, {"command": " ".join(sys.argv), "runs": results, "add": add})
     if not args.keep:
         for r in results:
-            shutil.rmtree(args.work / f"index-{r['embedding']}-{r['chunks_target']}",
-                          ignore_errors=True)
+            shutil.rmtree(
+                args.work / f"index-{r['embedding']}-{r['chunks_target']}", ignore_errors=True
+            )
     print(f"[scale] wrote {path}")
 
 

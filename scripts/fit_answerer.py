@@ -27,8 +27,16 @@ from assistant.schema import Answer
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "tests" / "data" / "eval"
-FIT_FILES = ("dev.jsonl", "dev-negative.jsonl", "extra.jsonl", "extra-negative.jsonl",
-             "followups.jsonl", "paraphrased.jsonl", "near-negative.jsonl", "conversations.jsonl")
+FIT_FILES = (
+    "dev.jsonl",
+    "dev-negative.jsonl",
+    "extra.jsonl",
+    "extra-negative.jsonl",
+    "followups.jsonl",
+    "paraphrased.jsonl",
+    "near-negative.jsonl",
+    "conversations.jsonl",
+)
 HELD_OUT = "holdout.jsonl"
 FITTED = ROOT / "assistant" / "fitted.json"
 
@@ -55,23 +63,31 @@ class RecordingAnswerer(ExtractiveAnswerer):
         return super().answer(question, retrieval)
 
 
-def observe(assistant: Assistant, answerer: RecordingAnswerer,
-            questions: list[Question]) -> list[Observation]:
+def observe(
+    assistant: Assistant, answerer: RecordingAnswerer, questions: list[Question]
+) -> list[Observation]:
     """Answer every question with no threshold; keep its confidence and correctness."""
     seen: list[Observation] = []
     for q in questions:
         answer = assistant.ask(q.question, history=list(q.history) or None)
-        seen.append(Observation(q.id, q.answerable, answerer.confidence,
-                                q.answerable and is_correct(answer, q)))
+        seen.append(
+            Observation(
+                q.id, q.answerable, answerer.confidence, q.answerable and is_correct(answer, q)
+            )
+        )
     return seen
 
 
 def score(observations: list[Observation], threshold: float) -> float:
     """Mean of answer accuracy (answerable) and abstention (unanswerable) at `threshold`."""
-    answers = [o.right_if_answered and o.confidence is not None and o.confidence >= threshold
-               for o in observations if o.answerable]
-    declines = [o.confidence is None or o.confidence < threshold
-                for o in observations if not o.answerable]
+    answers = [
+        o.right_if_answered and o.confidence is not None and o.confidence >= threshold
+        for o in observations
+        if o.answerable
+    ]
+    declines = [
+        o.confidence is None or o.confidence < threshold for o in observations if not o.answerable
+    ]
     parts = [sum(x) / len(x) for x in (answers, declines) if x]
     return sum(parts) / len(parts) if parts else 0.0
 
@@ -95,8 +111,10 @@ def cross_validate(observations: list[Observation], folds: int, seed: int = 0) -
         train = [o for i, o in enumerate(shuffled) if i % folds != k]
         t = fit(train)
         results.append(score(test, t))
-        print(f"fold {k + 1}: threshold {t:+.2f}  held-out score {results[-1]:.3f}  "
-              f"({len(test)} questions)")
+        print(
+            f"fold {k + 1}: threshold {t:+.2f}  held-out score {results[-1]:.3f}  "
+            f"({len(test)} questions)"
+        )
     return results
 
 
@@ -113,20 +131,29 @@ def main() -> None:
         observations = observe(assistant, answerer, fit_on)
         held = observe(assistant, answerer, held_out)
     folds = cross_validate(observations, args.folds)
-    print(f"cross-validated score: {sum(folds) / len(folds):.3f} over {len(observations)} "
-          f"questions in {len(FIT_FILES)} files")
+    print(
+        f"cross-validated score: {sum(folds) / len(folds):.3f} over {len(observations)} "
+        f"questions in {len(FIT_FILES)} files"
+    )
     threshold = fit(observations)
     print(f"threshold fitted on all fit files: {threshold:+.2f}")
     print(f"{HELD_OUT} (never fitted on), {len(held)} questions: {score(held, threshold):.3f}")
     if args.write:
-        FITTED.write_text(json.dumps({
-            "values": {"abstain_below": threshold},
-            "fitted_on": list(FIT_FILES),
-            "cross_validated_score": round(sum(folds) / len(folds), 4),
-            "folds": [round(f, 4) for f in folds],
-            "held_out": {HELD_OUT: round(score(held, threshold), 4)},
-            "command": "python scripts/fit_answerer.py --write",
-        }, indent=2) + "\n", encoding="utf-8")
+        FITTED.write_text(
+            json.dumps(
+                {
+                    "values": {"abstain_below": threshold},
+                    "fitted_on": list(FIT_FILES),
+                    "cross_validated_score": round(sum(folds) / len(folds), 4),
+                    "folds": [round(f, 4) for f in folds],
+                    "held_out": {HELD_OUT: round(score(held, threshold), 4)},
+                    "command": "python scripts/fit_answerer.py --write",
+                },
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
         print(f"wrote {FITTED}")
 
 

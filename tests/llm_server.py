@@ -40,8 +40,9 @@ class Received:
 
     def content(self, role: str) -> str:
         """The text of the messages with `role` ("system", "user"), joined."""
-        return "\n".join(_text(m.get("content")) for m in self.body.get("messages", [])
-                         if m.get("role") == role)
+        return "\n".join(
+            _text(m.get("content")) for m in self.body.get("messages", []) if m.get("role") == role
+        )
 
 
 class LLMServer:
@@ -55,8 +56,9 @@ class LLMServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.llm = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -94,10 +96,10 @@ class LLMServer:
 class _Handler(BaseHTTPRequestHandler):
     server: ThreadingHTTPServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output quiet
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+    def do_POST(self) -> None:
         llm: LLMServer = self.server.llm  # type: ignore[attr-defined]
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or "{}")
         if self.path not in (OPENAI_PATH, OLLAMA_PATH):
@@ -108,8 +110,16 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             if reply.status != 200:
-                self._json(reply.status, {"error": {"message": "scripted failure",
-                                                    "type": "server_error", "code": None}})
+                self._json(
+                    reply.status,
+                    {
+                        "error": {
+                            "message": "scripted failure",
+                            "type": "server_error",
+                            "code": None,
+                        }
+                    },
+                )
                 return
             content = reply.content(body) if callable(reply.content) else reply.content
             model = str(body.get("model", "test-model"))
@@ -123,23 +133,43 @@ class _Handler(BaseHTTPRequestHandler):
     def _openai(self, model: str, content: str, *, stream: bool) -> None:
         base = {"id": "chatcmpl-test", "created": int(time.time()), "model": model}
         if not stream:
-            self._json(200, {**base, "object": "chat.completion", "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": content},
-                 "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+            self._json(
+                200,
+                {
+                    **base,
+                    "object": "chat.completion",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": content},
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                },
+            )
             return
         self._start(200, "text/event-stream")
         deltas = [{"role": "assistant", "content": p} for p in pieces(content)]
         for delta, finish in [*((d, None) for d in deltas), ({}, "stop")]:
-            chunk = {**base, "object": "chat.completion.chunk",
-                     "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+            chunk = {
+                **base,
+                "object": "chat.completion.chunk",
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            }
             self._send(f"data: {json.dumps(chunk)}\n\n")
         self._send("data: [DONE]\n\n")
 
     def _ollama(self, model: str, content: str, *, stream: bool) -> None:
         base = {"model": model, "created_at": "2024-01-01T00:00:00Z"}
-        done = {**base, "done": True, "done_reason": "stop", "total_duration": 1,
-                "prompt_eval_count": 1, "eval_count": 1}
+        done = {
+            **base,
+            "done": True,
+            "done_reason": "stop",
+            "total_duration": 1,
+            "prompt_eval_count": 1,
+            "eval_count": 1,
+        }
         if not stream:
             self._json(200, {**done, "message": {"role": "assistant", "content": content}})
             return

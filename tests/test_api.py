@@ -50,15 +50,15 @@ def shared_embeddings() -> KeywordEmbeddings:
 
 
 @pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory,
-           shared_embeddings: KeywordEmbeddings) -> Iterator[Assistant]:
+def shared(
+    tmp_path_factory: pytest.TempPathFactory, shared_embeddings: KeywordEmbeddings
+) -> Iterator[Assistant]:
     """A read-only fake-embedding assistant over the shipped sources and the test documents."""
     root = tmp_path_factory.mktemp("api")
     folder = copy_sources(root / "sources")
     for path in DOCS.iterdir():
         shutil.copy2(path, folder / path.name)
-    assistant = Assistant.open(sources=folder, index=root / "index",
-                               embeddings=shared_embeddings)
+    assistant = Assistant.open(sources=folder, index=root / "index", embeddings=shared_embeddings)
     yield assistant
     assistant.close()
 
@@ -83,17 +83,26 @@ def check_citations(assistant: Assistant, answer: Answer) -> None:
 
 
 def test_public_names() -> None:
-    expected = ["Answer", "Assistant", "AssistantError", "Citation", "IndexReport", "Passage",
-                "SourceInfo"]
+    expected = [
+        "Answer",
+        "Assistant",
+        "AssistantError",
+        "Citation",
+        "IndexReport",
+        "Passage",
+        "SourceInfo",
+    ]
     assert package.__all__ == sorted(expected) == expected
     for name in expected:
         assert getattr(package, name) is globals()[name]
 
 
 def test_every_error_is_an_assistant_error() -> None:
-    raised = [v for v in vars(errors).values()
-              if isinstance(v, type) and issubclass(v, Exception)
-              and v.__module__ == errors.__name__]
+    raised = [
+        v
+        for v in vars(errors).values()
+        if isinstance(v, type) and issubclass(v, Exception) and v.__module__ == errors.__name__
+    ]
     assert len(raised) >= 8
     assert all(issubclass(e, AssistantError) for e in raised)
     assert issubclass(QuestionError, AssistantError)
@@ -168,13 +177,16 @@ def test_abstention_names_the_closest_sources(shared: Assistant) -> None:
     assert any(title in answer.text for title in titles)
 
 
-def test_ask_makes_exactly_one_model_call(shared: Assistant,
-                                          shared_embeddings: KeywordEmbeddings) -> None:
+def test_ask_makes_exactly_one_model_call(
+    shared: Assistant, shared_embeddings: KeywordEmbeddings
+) -> None:
     for call in (
         lambda: shared.ask(LIGHTHOUSE_QUESTION),
         lambda: shared.ask("What is the weather in Busan today?"),
-        lambda: shared.ask("Who can take part in it?",
-                           history=[{"role": "user", "content": "What is CWG-Internet?"}]),
+        lambda: shared.ask(
+            "Who can take part in it?",
+            history=[{"role": "user", "content": "What is CWG-Internet?"}],
+        ),
         lambda: list(shared.stream(LIGHTHOUSE_QUESTION)),
         lambda: shared.retrieve(LIGHTHOUSE_QUESTION),
     ):
@@ -223,8 +235,10 @@ def test_retrieve_returns_k_passages(shared: Assistant) -> None:
 
 
 def test_follow_up_uses_history(shared: Assistant) -> None:
-    history = [{"role": "user", "content": "Tell me about the lighthouse keepers' fund."},
-               {"role": "assistant", "content": "They asked for one."}]
+    history = [
+        {"role": "user", "content": "Tell me about the lighthouse keepers' fund."},
+        {"role": "assistant", "content": "They asked for one."},
+    ]
     answer = shared.ask("Was it approved?", history=history)
     assert answer.citations and answer.citations[0].source == NOTES
     # Odd history entries are ignored rather than crashing.
@@ -245,8 +259,9 @@ def test_sources_rows(shared: Assistant) -> None:
     assert top[ACTS].kind == "final-acts"
     children = [r for r in rows if r.parent == ACTS]
     assert [(r.title, r.kind) for r in children] == [
-        ("Resolution 999 (Busan, 2014)", "resolution"), ("Decision 77 (Rev. Busan, 2014)",
-                                                         "decision")]
+        ("Resolution 999 (Busan, 2014)", "resolution"),
+        ("Decision 77 (Rev. Busan, 2014)", "decision"),
+    ]
     assert all(r.id == f"{ACTS}#{r.title}" for r in children)
     assert sum(r.chunks for r in children) == top[ACTS].chunks
     # A child follows its parent directly.
@@ -267,8 +282,9 @@ def test_add_source_missing_path(fake_assistant: Assistant, tmp_path: Path) -> N
         fake_assistant.add_source(tmp_path)  # a folder
 
 
-def test_add_source_unsupported_type(fake_assistant: Assistant, sources_dir: Path,
-                                     tmp_path: Path) -> None:
+def test_add_source_unsupported_type(
+    fake_assistant: Assistant, sources_dir: Path, tmp_path: Path
+) -> None:
     program = tmp_path / "tool.exe"
     program.write_bytes(b"MZ\x90\x00")
     before = sorted(p.name for p in sources_dir.iterdir())
@@ -280,9 +296,12 @@ def test_add_source_unsupported_type(fake_assistant: Assistant, sources_dir: Pat
 HARBOUR = "The harbour pilots of Busan guided every delegation ship safely into the port.\n"
 
 
-def test_add_source_makes_it_answerable(fake_assistant: Assistant, sources_dir: Path,
-                                        tmp_path: Path,
-                                        keyword_embeddings: KeywordEmbeddings) -> None:
+def test_add_source_makes_it_answerable(
+    fake_assistant: Assistant,
+    sources_dir: Path,
+    tmp_path: Path,
+    keyword_embeddings: KeywordEmbeddings,
+) -> None:
     original = tmp_path / "upload" / "harbour.txt"
     original.parent.mkdir()
     original.write_text(HARBOUR)
@@ -342,8 +361,9 @@ def test_safe_target_refuses(tmp_path: Path, name: str) -> None:
         safe_target(tmp_path, name)
 
 
-def test_add_source_with_unsafe_names(fake_assistant: Assistant, sources_dir: Path,
-                                      tmp_path: Path) -> None:
+def test_add_source_with_unsafe_names(
+    fake_assistant: Assistant, sources_dir: Path, tmp_path: Path
+) -> None:
     upload = tmp_path / "upload.txt"
     upload.write_text("placeholder")
     outside = set(tmp_path.rglob("*"))
@@ -356,15 +376,16 @@ def test_add_source_with_unsafe_names(fake_assistant: Assistant, sources_dir: Pa
             problems.append(f"{name[:20]!r} was refused: {exc}")
             continue
         except OSError as exc:
-            problems.append(f"{name[:20]!r} raised {exc.__class__.__name__} {exc.strerror}, "
-                            "not an AssistantError")
+            problems.append(
+                f"{name[:20]!r} raised {exc.__class__.__name__} {exc.strerror}, "
+                "not an AssistantError"
+            )
             continue
         (added,) = report.added
         assert (sources_dir / added).is_file(), name
         assert fake_assistant.retrieve(f"zebra{i}", k=1)[0].source == added
     new = set(tmp_path.rglob("*")) - outside
-    assert all(p.is_relative_to(sources_dir) or p.is_relative_to(tmp_path / "index")
-               for p in new)
+    assert all(p.is_relative_to(sources_dir) or p.is_relative_to(tmp_path / "index") for p in new)
     assert problems == []
 
 
@@ -405,8 +426,10 @@ def test_real_abstains_on_the_weather(real_assistant: Assistant) -> None:
 
 @pytest.mark.slow
 def test_real_follow_up(real_assistant: Assistant) -> None:
-    history = [{"role": "user", "content": "What is CWG-Internet?"},
-               {"role": "assistant", "content": "..."}]
+    history = [
+        {"role": "user", "content": "What is CWG-Internet?"},
+        {"role": "assistant", "content": "..."},
+    ]
     answer = real_assistant.ask("Who can take part in it?", history=history)
     assert not answer.abstained
     assert any("CWG-Internet" in c.quote for c in answer.citations), answer.text
@@ -415,9 +438,11 @@ def test_real_follow_up(real_assistant: Assistant) -> None:
 
 @pytest.mark.slow
 def test_real_citations_are_verbatim(real_assistant: Assistant) -> None:
-    for question in ("Where was the 2014 Plenipotentiary Conference held?",
-                     "What happened to India's proposal?",
-                     "Was the ITU constitution changed?"):
+    for question in (
+        "Where was the 2014 Plenipotentiary Conference held?",
+        "What happened to India's proposal?",
+        "Was the ITU constitution changed?",
+    ):
         check_citations(real_assistant, real_assistant.ask(question))
 
 

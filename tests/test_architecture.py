@@ -99,8 +99,14 @@ def internal(name: str) -> str | None:
 
 def test_the_walk_sees_the_package() -> None:
     names = {rel(p) for p in MODULES}
-    assert {"__init__.py", "api.py", "index/store.py", "index/embeddings.py",
-            "ingest/sync.py", "interfaces/web.py"} <= names
+    assert {
+        "__init__.py",
+        "api.py",
+        "index/store.py",
+        "index/embeddings.py",
+        "ingest/sync.py",
+        "interfaces/web.py",
+    } <= names
     store = dict(imports(parse(PACKAGE / "index" / "store.py")))
     assert store["chromadb"] is False  # imported lazily, inside the constructor
     assert "assistant.errors" in store
@@ -119,8 +125,10 @@ BASELINE = "evaluation/baselines.py"
 @pytest.mark.parametrize("path", MODULES, ids=rel)
 def test_heavy_dependencies_stay_in_their_module(path: Path) -> None:
     wrong = sorted(
-        name for name, _ in imports(parse(path))
-        if (root := name.split(".")[0]) in HEAVY and HEAVY[root] != rel(path)
+        name
+        for name, _ in imports(parse(path))
+        if (root := name.split(".")[0]) in HEAVY
+        and HEAVY[root] != rel(path)
         and not (rel(path) == BASELINE and root in {"chromadb", "langchain_chroma"})
     )
     assert wrong == [], f"{rel(path)} imports {wrong}; only their own module may"
@@ -131,7 +139,8 @@ def test_imports_follow_the_layers(path: Path) -> None:
     me = layer(module_name(path))
     allowed = {me, "domain"} | MAY_IMPORT[me]
     wrong = sorted(
-        f"assistant.{target}" for name, _ in imports(parse(path))
+        f"assistant.{target}"
+        for name, _ in imports(parse(path))
         if (target := internal(name)) and layer(target) not in allowed
     )
     assert wrong == [], f"{rel(path)} ({me}) imports {wrong}"
@@ -146,10 +155,12 @@ def test_the_rules_catch_an_upward_import(tmp_path: Path) -> None:
 
 
 def test_nothing_below_interfaces_imports_them() -> None:
-    users = sorted(rel(p) for p in MODULES
-                   if layer(module_name(p)) not in {"interfaces", "main"}
-                   and any((internal(n) or "").startswith("interfaces") for n, _ in
-                           imports(parse(p))))
+    users = sorted(
+        rel(p)
+        for p in MODULES
+        if layer(module_name(p)) not in {"interfaces", "main"}
+        and any((internal(n) or "").startswith("interfaces") for n, _ in imports(parse(p)))
+    )
     assert users == []
 
 
@@ -162,10 +173,11 @@ def public_definitions(tree: ast.Module) -> list[tuple[str, ast.AST]]:
                 found.append((node.name, node))
             if isinstance(node, ast.ClassDef):
                 for item in node.body:
-                    if (isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
-                            and not item.name.startswith("_")
-                            and not any("overload" in ast.unparse(d)
-                                        for d in item.decorator_list)):
+                    if (
+                        isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                        and not item.name.startswith("_")
+                        and not any("overload" in ast.unparse(d) for d in item.decorator_list)
+                    ):
                         found.append((f"{node.name}.{item.name}", item))
     return found
 
@@ -174,8 +186,7 @@ def public_definitions(tree: ast.Module) -> list[tuple[str, ast.AST]]:
 def test_public_code_has_docstrings(path: Path) -> None:
     tree = parse(path)
     assert ast.get_docstring(tree), f"{rel(path)} has no module docstring"
-    missing = [name for name, node in public_definitions(tree)
-               if not ast.get_docstring(node)]  # type: ignore[arg-type]
+    missing = [name for name, node in public_definitions(tree) if not ast.get_docstring(node)]  # type: ignore[arg-type]
     assert missing == [], f"{rel(path)}: no docstring on {missing}"
 
 

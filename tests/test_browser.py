@@ -18,8 +18,16 @@ from assistant import Assistant
 from assistant.interfaces.web import build_app, launch
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data" / "web"
 SHOTS = ROOT / "test-output" / "screenshots"
@@ -28,9 +36,11 @@ IMAGE = '<img src=x onerror="window.__pwned=1">'
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's chromium at /usr/bin/chromium "
-                              "(apt-get install chromium); Playwright's download is not used"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium "
+        "(apt-get install chromium); Playwright's download is not used",
+    ),
 ]
 
 if CHROMIUM.exists():
@@ -49,8 +59,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     sources = folder / "sources"
     sources.mkdir()
     acts = Path(__file__).parent / "data" / "docs" / "final-acts-sample.txt"  # invented text
-    for file in [*(ROOT / "sources").iterdir(), DATA / "xss-source.txt", acts,
-                 acts.with_name(acts.name + ".meta.json")]:
+    for file in [
+        *(ROOT / "sources").iterdir(),
+        DATA / "xss-source.txt",
+        acts,
+        acts.with_name(acts.name + ".meta.json"),
+    ]:
         if file.is_file():
             shutil.copy(file, sources / file.name)
     assistant = Assistant.open(sources, folder / "index")
@@ -79,8 +93,12 @@ def page(browser: Browser, served: Served) -> Iterator[Page]:
     page = context.new_page()
     page.set_default_timeout(30_000)
     outside: list[str] = []  # no fonts, scripts or analytics from the network
-    page.on("request", lambda r: None if r.url.startswith((served.url, "data:", "blob:"))
-            else outside.append(r.url))
+    page.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith((served.url, "data:", "blob:")) else outside.append(r.url)
+        ),
+    )
     page.goto(served.url)
     page.wait_for_selector("#chat")
     yield page
@@ -98,7 +116,8 @@ def ask(page: Page, question: str) -> None:
     page.fill("#question textarea", question)
     page.click("#ask")
     page.wait_for_function(
-        "n => document.querySelectorAll('#chat .answer:not(.pending)').length > n", arg=before)
+        "n => document.querySelectorAll('#chat .answer:not(.pending)').length > n", arg=before
+    )
 
 
 def shot(page: Page, name: str) -> None:
@@ -113,8 +132,7 @@ def test_ask_open_a_citation_upload_and_ask_again(page: Page) -> None:
 
     example.click()  # one click on an example asks it
     page.wait_for_selector("#chat details.ref")
-    expect(page.locator("#chat .question").last).to_have_text(
-        "Who can take part in CWG-Internet?")
+    expect(page.locator("#chat .question").last).to_have_text("Who can take part in CWG-Internet?")
     expect(page.locator("#chat .answer").last).to_contain_text("[1]")
     reference = page.locator("#chat details.ref").first
     expect(reference).to_contain_text("ITU Plenipotentiary 2014: Impressions and analysis")
@@ -132,7 +150,8 @@ def test_ask_open_a_citation_upload_and_ask_again(page: Page) -> None:
 
     page.get_by_text("Copy the last answer as Markdown").click()
     expect(page.locator("#answer-markdown textarea")).to_have_value(
-        re.compile(r"\*\*References\*\*\n\[1\] ITU Plenipotentiary 2014"))
+        re.compile(r"\*\*References\*\*\n\[1\] ITU Plenipotentiary 2014")
+    )
 
     ask(page, "Who can join it?")  # a follow-up, resolved against the history
     expect(page.locator("#chat .question")).to_have_count(2)
@@ -170,15 +189,21 @@ def test_source_and_question_markup_is_shown_as_text(page: Page) -> None:
 
     page.get_by_role("tab", name="Sources").click()
     expect(page.locator("#sources-table")).to_contain_text(
-        f"Quuxian filing {SCRIPT} ${{window.__pwned=1}}")
+        f"Quuxian filing {SCRIPT} ${{window.__pwned=1}}"
+    )
     shot(page, "07-xss-sources.png")
 
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.locator("img[src='x']").count() == 0
     # Gradio's inline config holds the titles JSON-escaped (\u003cscript...); no element of
     # the page may be an injected script.
-    assert page.evaluate("Array.from(document.scripts)"
-                         ".filter(s => s.text.trim().startsWith('window.__pwned')).length") == 0
+    assert (
+        page.evaluate(
+            "Array.from(document.scripts)"
+            ".filter(s => s.text.trim().startsWith('window.__pwned')).length"
+        )
+        == 0
+    )
     assert dialogs == []
 
 
@@ -223,6 +248,7 @@ def test_two_sessions_keep_their_own_conversations(browser: Browser, served: Ser
     ask(second, "What did the conference decide about counterfeit devices?")
     expect(first.locator("#chat .question")).to_have_text(["Who can take part in CWG-Internet?"])
     expect(second.locator("#chat .question")).to_have_text(
-        ["What did the conference decide about counterfeit devices?"])
+        ["What did the conference decide about counterfeit devices?"]
+    )
     for p in pages:
         p.context.close()

@@ -61,8 +61,9 @@ class Server:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
-        return chromadb.HttpClient(host=self.host, port=self.port,
-                                   settings=ChromaSettings(anonymized_telemetry=False))
+        return chromadb.HttpClient(
+            host=self.host, port=self.port, settings=ChromaSettings(anonymized_telemetry=False)
+        )
 
     def count(self) -> int:
         return int(self.client().get_collection(COLLECTION).count())
@@ -74,7 +75,10 @@ def start_chroma(path: Path, timeout: float = 60.0) -> Server:
     log = open(path.parent / f"chroma-{port}.log", "wb")  # noqa: SIM115 - the child owns it
     process = subprocess.Popen(
         [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "NO_COLOR": "1"})
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
     log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
@@ -179,9 +183,21 @@ SECOND_PROCESS = textwrap.dedent("""
 def test_a_second_app_process_serves_from_the_same_server(app: App, server: Server) -> None:
     before = server.count()
     done = subprocess.run(
-        [sys.executable, "-c", SECOND_PROCESS, str(app.sources), str(app.index), server.url,
-         QUESTION], capture_output=True, text=True, timeout=300, check=False,
-        env={k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")})
+        [
+            sys.executable,
+            "-c",
+            SECOND_PROCESS,
+            str(app.sources),
+            str(app.index),
+            server.url,
+            QUESTION,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["report"]["chunks_embedded"] == 0, "the second process re-embedded"
@@ -218,15 +234,22 @@ def test_an_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     settings = Settings(chroma_url=f"http://127.0.0.1:{load.free_port()}")  # nobody listens
     started = time.monotonic()
     with pytest.raises(AssistantError, match="check it is running"):
-        Assistant.open(sources=copy_sources(tmp_path / "sources"), index=tmp_path / "index",
-                       settings=settings, embeddings=KeywordEmbeddings())
+        Assistant.open(
+            sources=copy_sources(tmp_path / "sources"),
+            index=tmp_path / "index",
+            settings=settings,
+            embeddings=KeywordEmbeddings(),
+        )
     assert time.monotonic() - started < 30
 
 
 def test_a_server_that_goes_away_is_a_clear_error(tmp_path: Path, own_server: Server) -> None:
-    assistant = Assistant.open(sources=copy_sources(tmp_path / "sources"),
-                               index=tmp_path / "index", embeddings=KeywordEmbeddings(),
-                               settings=Settings(chroma_url=own_server.url))
+    assistant = Assistant.open(
+        sources=copy_sources(tmp_path / "sources"),
+        index=tmp_path / "index",
+        embeddings=KeywordEmbeddings(),
+        settings=Settings(chroma_url=own_server.url),
+    )
     assert assistant.ask(QUESTION).citations
     own_server.process.send_signal(signal.SIGKILL)
     own_server.process.wait(15)
@@ -245,12 +268,14 @@ class SlowKeywordEmbeddings(KeywordEmbeddings):
 
 
 def test_a_second_deployment_does_not_wipe_the_vectors_another_serves(
-    tmp_path: Path, own_server: Server,
+    tmp_path: Path,
+    own_server: Server,
 ) -> None:
     settings = Settings(chroma_url=own_server.url)
     sources = copy_sources(tmp_path / "sources")
-    first = Assistant.open(sources=sources, index=tmp_path / "first", settings=settings,
-                           embeddings=KeywordEmbeddings())
+    first = Assistant.open(
+        sources=sources, index=tmp_path / "first", settings=settings, embeddings=KeywordEmbeddings()
+    )
     served = own_server.count()
     counts: list[int] = []
     stop = threading.Event()
@@ -266,8 +291,12 @@ def test_a_second_deployment_does_not_wipe_the_vectors_another_serves(
     try:
         # Another machine, same sources, its own (new) index folder: it may refuse, or share,
         # but the vectors `first` answers from must stay.
-        Assistant.open(sources=sources, index=tmp_path / "second", settings=settings,
-                       embeddings=SlowKeywordEmbeddings()).close()
+        Assistant.open(
+            sources=sources,
+            index=tmp_path / "second",
+            settings=settings,
+            embeddings=SlowKeywordEmbeddings(),
+        ).close()
     except AssistantError:
         pass
     finally:

@@ -83,8 +83,9 @@ def test_chunk_ids_are_stable_and_unique(commentary: tuple[str, list[Chunk]]) ->
     assert [c.id for c in chunks] == [c.id for c in again]
     ids = [c.id for c in chunks] + [s.id for c in chunks for s in c.sentences]
     assert len(ids) == len(set(ids))
-    other = chunk_source("other.txt", [Segment("Some text here.", 0, 15, "x ¶1", "commentary",
-                                               "x")])
+    other = chunk_source(
+        "other.txt", [Segment("Some text here.", 0, 15, "x ¶1", "commentary", "x")]
+    )
     assert other[0].id.split(":")[0] != chunks[0].id.split(":")[0]
 
 
@@ -98,27 +99,35 @@ def test_us_stays_in_one_sentence(commentary: tuple[str, list[Chunk]]) -> None:
     assert sentence.text.endswith("via national delegations).")
 
 
-@pytest.mark.parametrize("text", [
-    "The U.S. Department of State sent a large team to Busan. It stayed for three weeks.",
-    "Delegates met Dr. Touré on Monday morning. Then they left the room quietly.",
-    "See Res. 102 for the details of the text. The Council acts on it every single year.",
-    "The vote was 5 vs. 4 in the end, they said. Nobody expected so close a result.",
-    "The J. Smith report was filed quite late. It was read by all delegations present.",
-    "Many bodies, e.g. ICANN and ISOC, were named. The list was long and much debated.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The U.S. Department of State sent a large team to Busan. It stayed for three weeks.",
+        "Delegates met Dr. Touré on Monday morning. Then they left the room quietly.",
+        "See Res. 102 for the details of the text. The Council acts on it every single year.",
+        "The vote was 5 vs. 4 in the end, they said. Nobody expected so close a result.",
+        "The J. Smith report was filed quite late. It was read by all delegations present.",
+        "Many bodies, e.g. ICANN and ISOC, were named. The list was long and much debated.",
+    ],
+)
 def test_abbreviations_do_not_end_sentences(text: str) -> None:
     first, second = sentences_of(text)
     assert first + " " + second == text
 
 
 def test_sentence_ends() -> None:
-    text = ("Was the conference a success? Most observers thought so! "
-            "“It ended in harmony,” one wrote. (The Internet was unscathed.) "
-            "Budgets remain a worry for 2015.")
+    text = (
+        "Was the conference a success? Most observers thought so! "
+        "“It ended in harmony,” one wrote. (The Internet was unscathed.) "
+        "Budgets remain a worry for 2015."
+    )
     assert sentences_of(text) == [
-        "Was the conference a success?", "Most observers thought so!",
-        "“It ended in harmony,” one wrote.", "(The Internet was unscathed.)",
-        "Budgets remain a worry for 2015."]
+        "Was the conference a success?",
+        "Most observers thought so!",
+        "“It ended in harmony,” one wrote.",
+        "(The Internet was unscathed.)",
+        "Budgets remain a worry for 2015.",
+    ]
 
 
 def test_short_pieces_join_a_neighbour() -> None:
@@ -141,7 +150,8 @@ def test_split_sentences_offset_and_edge_cases() -> None:
 def long_segment(sentences: int, offset: int = 7) -> tuple[str, Segment]:
     body = " ".join(
         f"Sentence number {i} talks about spectrum, satellites and the budget of the Union."
-        for i in range(sentences))
+        for i in range(sentences)
+    )
     text = "x" * offset + body + "\n"
     return text, Segment(body, offset, offset + len(body), "Long ¶1", "commentary", "Long")
 

@@ -69,9 +69,11 @@ class Worker:
 
     def __init__(self, sources: Path, index: Path, *args: str, sleep: float = SLEEP) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, str(WORKER), str(sources), str(index), "--sleep", str(sleep),
-             *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [sys.executable, str(WORKER), str(sources), str(index), "--sleep", str(sleep), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.run = Run()
 
     def wait_ready(self, timeout: float = 90.0) -> None:
@@ -98,8 +100,9 @@ class Worker:
         return self.run
 
 
-def index_in_process(sources: Path, index: Path, *args: str, kill_after: float | None = None,
-                     sleep: float = SLEEP) -> Run:
+def index_in_process(
+    sources: Path, index: Path, *args: str, kill_after: float | None = None, sleep: float = SLEEP
+) -> Run:
     """Index in a new process; with `kill_after`, SIGKILL it that long after indexing began."""
     worker = Worker(sources, index, *args, sleep=sleep)
     worker.wait_ready()
@@ -147,8 +150,11 @@ def snapshot(assistant: Assistant, index: Path) -> Snapshot:
     return Snapshot(
         sources=[(r.id, r.title, r.kind, r.chunks, r.parent) for r in rows],
         texts={r.id: assistant.source_text(r.id) for r in rows if r.parent is None},
-        chunk_ids=sorted(chunk_ids), sentence_ids=sentence_ids, vectors=vectors,
-        answers=answers)
+        chunk_ids=sorted(chunk_ids),
+        sentence_ids=sentence_ids,
+        vectors=vectors,
+        answers=answers,
+    )
 
 
 def assert_same(found: Snapshot, clean: Snapshot) -> None:
@@ -221,8 +227,9 @@ def sources(tmp_path: Path, v2: Path) -> Path:
 
 
 @pytest.mark.parametrize("delay", [0.3, 0.8, 1.5])
-def test_killed_while_building_a_new_index(sources: Path, tmp_path: Path, clean: Snapshot,
-                                           delay: float) -> None:
+def test_killed_while_building_a_new_index(
+    sources: Path, tmp_path: Path, clean: Snapshot, delay: float
+) -> None:
     index = tmp_path / "index"
     run = index_in_process(sources, index, kill_after=delay)
     assert run.returncode == -signal.SIGKILL, "the indexer finished before it was killed"
@@ -230,13 +237,17 @@ def test_killed_while_building_a_new_index(sources: Path, tmp_path: Path, clean:
     reopen_and_check(sources, index, clean)
 
 
-@pytest.mark.parametrize("point", [
-    "vectors:6",  # a source's vectors stored, its catalog transaction not yet begun
-    "catalog:9",  # inside a catalog transaction: old rows deleted, nothing committed
-    "upsert:4",   # inside Chroma's write of a batch of vectors
-])
-def test_killed_at_a_chosen_point_while_building(sources: Path, tmp_path: Path,
-                                                 clean: Snapshot, point: str) -> None:
+@pytest.mark.parametrize(
+    "point",
+    [
+        "vectors:6",  # a source's vectors stored, its catalog transaction not yet begun
+        "catalog:9",  # inside a catalog transaction: old rows deleted, nothing committed
+        "upsert:4",  # inside Chroma's write of a batch of vectors
+    ],
+)
+def test_killed_at_a_chosen_point_while_building(
+    sources: Path, tmp_path: Path, clean: Snapshot, point: str
+) -> None:
     index = tmp_path / "index"
     run = index_in_process(sources, index, "--kill-at", point, sleep=0.0)
     assert run.returncode in (-signal.SIGKILL, -signal.SIGALRM), run.stderr[-3000:]
@@ -244,13 +255,17 @@ def test_killed_at_a_chosen_point_while_building(sources: Path, tmp_path: Path,
     reopen_and_check(sources, index, clean)
 
 
-@pytest.mark.parametrize("point", [
-    "catalog:1",  # removing a deleted file: its vectors gone, its catalog rows not yet
-    "catalog:4",  # replacing a changed file: new vectors stored, old rows deleted, no commit
-    "upsert:2",   # inside Chroma's write of a changed file's vectors
-])
-def test_killed_while_updating_an_index(sources: Path, tmp_path: Path, v1_index: Path,
-                                        clean: Snapshot, point: str) -> None:
+@pytest.mark.parametrize(
+    "point",
+    [
+        "catalog:1",  # removing a deleted file: its vectors gone, its catalog rows not yet
+        "catalog:4",  # replacing a changed file: new vectors stored, old rows deleted, no commit
+        "upsert:2",  # inside Chroma's write of a changed file's vectors
+    ],
+)
+def test_killed_while_updating_an_index(
+    sources: Path, tmp_path: Path, v1_index: Path, clean: Snapshot, point: str
+) -> None:
     # Version 1 -> 2: files changed (longer and shorter), removed, added, a sidecar edited.
     index = tmp_path / "index"
     shutil.copytree(v1_index, index)
@@ -280,8 +295,9 @@ def test_two_indexers_at_once(sources: Path, tmp_path: Path, clean: Snapshot) ->
     reopen_and_check(sources, index, clean)
 
 
-def test_second_indexer_gives_up_with_a_clear_message(sources: Path, tmp_path: Path,
-                                                      clean: Snapshot) -> None:
+def test_second_indexer_gives_up_with_a_clear_message(
+    sources: Path, tmp_path: Path, clean: Snapshot
+) -> None:
     index = tmp_path / "index"
     first = Worker(sources, index, sleep=1.0)  # holds the writer lock for 20 s or more
     first.wait_ready()
@@ -296,8 +312,9 @@ def test_second_indexer_gives_up_with_a_clear_message(sources: Path, tmp_path: P
     reopen_and_check(sources, index, clean)
 
 
-def test_a_waiting_indexer_repairs_after_the_first_is_killed(sources: Path, tmp_path: Path,
-                                                             clean: Snapshot) -> None:
+def test_a_waiting_indexer_repairs_after_the_first_is_killed(
+    sources: Path, tmp_path: Path, clean: Snapshot
+) -> None:
     index = tmp_path / "index"
     first = Worker(sources, index, sleep=1.0)  # 20 s or more, unless killed
     first.wait_ready()
@@ -342,11 +359,13 @@ def garbage(path: Path, start: int = 0) -> None:
 DAMAGES = {
     "garbage catalog": lambda index: garbage(index / CATALOG_FILE),
     "catalog cut in half": lambda index: (index / CATALOG_FILE).write_bytes(
-        (index / CATALOG_FILE).read_bytes()[: (index / CATALOG_FILE).stat().st_size // 2]),
+        (index / CATALOG_FILE).read_bytes()[: (index / CATALOG_FILE).stat().st_size // 2]
+    ),
     "catalog overwritten after its header": lambda index: garbage(index / CATALOG_FILE, 4096),
     "garbage vector store": lambda index: garbage(index / "chroma" / "chroma.sqlite3"),
     "vector store cut in half": lambda index: (index / "chroma" / "chroma.sqlite3").write_bytes(
-        (index / "chroma" / "chroma.sqlite3").read_bytes()[:200_000]),
+        (index / "chroma" / "chroma.sqlite3").read_bytes()[:200_000]
+    ),
 }
 
 
@@ -369,13 +388,19 @@ def test_a_damaged_index_says_how_to_rebuild(sources: Path, built: Path, damage:
     assert error.__cause__ is None and error.__suppress_context__  # no dependency traceback
 
 
-@pytest.mark.parametrize("damage", [
-    "garbage catalog",
-    "garbage vector store",
-    "vector store cut in half",
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "garbage catalog",
+        "garbage vector store",
+        "vector store cut in half",
+    ],
+)
 def test_the_same_process_recovers_once_the_index_is_deleted(
-    sources: Path, built: Path, clean: Snapshot, damage: str,
+    sources: Path,
+    built: Path,
+    clean: Snapshot,
+    damage: str,
 ) -> None:
     # A long-running process (the web chat, a notebook) that met the error, then the user
     # deleted index/ as a rebuild would: opening again must work without a restart.
@@ -385,13 +410,17 @@ def test_the_same_process_recovers_once_the_index_is_deleted(
     reopen_and_check(sources, built, clean)
 
 
-@pytest.mark.parametrize("damage", [
-    "catalog cut in half",
-    "garbage vector store",
-    "vector store cut in half",
-])
-def test_a_rebuild_repairs_a_damaged_index(sources: Path, built: Path, clean: Snapshot,
-                                           damage: str) -> None:
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "catalog cut in half",
+        "garbage vector store",
+        "vector store cut in half",
+    ],
+)
+def test_a_rebuild_repairs_a_damaged_index(
+    sources: Path, built: Path, clean: Snapshot, damage: str
+) -> None:
     DAMAGES[damage](built)
     emb = KeywordEmbeddings()
     rebuilt = Assistant.open(sources=sources, index=built, embeddings=emb, rebuild=True)
@@ -400,10 +429,10 @@ def test_a_rebuild_repairs_a_damaged_index(sources: Path, built: Path, clean: Sn
     reopen_and_check(sources, built, clean)
 
 
-@pytest.mark.parametrize("lost", ["vector store folder", "vector store database",
-                                  "catalog"])
-def test_a_lost_part_of_the_index_is_rebuilt_by_itself(sources: Path, built: Path,
-                                                       clean: Snapshot, lost: str) -> None:
+@pytest.mark.parametrize("lost", ["vector store folder", "vector store database", "catalog"])
+def test_a_lost_part_of_the_index_is_rebuilt_by_itself(
+    sources: Path, built: Path, clean: Snapshot, lost: str
+) -> None:
     if lost == "vector store folder":
         shutil.rmtree(built / "chroma")
     elif lost == "vector store database":
@@ -423,15 +452,30 @@ def two_sources(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow  # loads the real model, as the command does
-def test_the_advised_rebuild_command_repairs_a_damaged_index(two_sources: Path,
-                                                             tmp_path: Path) -> None:
+def test_the_advised_rebuild_command_repairs_a_damaged_index(
+    two_sources: Path, tmp_path: Path
+) -> None:
     index = tmp_path / "index"
     run = index_in_process(two_sources, index, sleep=0.0)
     assert run.returncode == 0, run.stderr[-3000:]
     DAMAGES["garbage catalog"](index)
     rebuilt = subprocess.run(
-        [sys.executable, "-m", "assistant", "--sources", str(two_sources), "--index", str(index),
-         "index", "--rebuild"], capture_output=True, text=True, timeout=300, check=False)
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "--sources",
+            str(two_sources),
+            "--index",
+            str(index),
+            "index",
+            "--rebuild",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
     catalog = Catalog(index)
     assert [row.id for row in catalog.sources()] == ["treaty-00.md", "treaty-01.md"]

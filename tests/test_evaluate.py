@@ -33,8 +33,10 @@ from assistant.evaluation.harness import (
 )
 from assistant.schema import Answer, Citation, Passage
 
-SOURCE = ("The Plenipotentiary Conference closed on November 7th in Busan, South Korea. "
-          "It is held once every four years.")
+SOURCE = (
+    "The Plenipotentiary Conference closed on November 7th in Busan, South Korea. "
+    "It is held once every four years."
+)
 
 
 def passage(text: str) -> Passage:
@@ -67,8 +69,11 @@ def test_facts_are_case_insensitive_and_all_required() -> None:
 
 
 def test_rank_hit_at_k_and_mrr() -> None:
-    passages = [passage("nothing here"), passage("It was held in Busan, South Korea."),
-                passage("in Busan, South Korea again")]
+    passages = [
+        passage("nothing here"),
+        passage("It was held in Busan, South Korea."),
+        passage("in Busan, South Korea again"),
+    ]
     assert evidence_rank(passages, ["in Busan, South Korea"]) == 2
     assert evidence_rank(passages, ["Geneva"]) is None
     ranks = [1, 2, None, 5]
@@ -92,10 +97,12 @@ def test_accuracy_needs_answer_facts_and_cited_evidence() -> None:
 def test_citation_precision_needs_verbatim_offsets_and_evidence() -> None:
     quote = "The Plenipotentiary Conference closed on November 7th in Busan, South Korea."
     texts = {"s.txt": SOURCE}
-    cites = [citation(quote),                                   # precise
-             citation(quote, start=3),                          # wrong offsets
-             citation("It is held once every four years.", marker=2),  # no evidence
-             Citation(4, "gone.txt", "G", "", quote, 0, len(quote))]   # unknown source
+    cites = [
+        citation(quote),  # precise
+        citation(quote, start=3),  # wrong offsets
+        citation("It is held once every four years.", marker=2),  # no evidence
+        Citation(4, "gone.txt", "G", "", quote, 0, len(quote)),
+    ]  # unknown source
     assert precise_citations(answer("x", cites), BUSAN, texts.get) == 1
 
 
@@ -113,15 +120,29 @@ def test_percentiles_interpolate_like_numpy() -> None:
 
 
 def test_summary_of_abstention_and_lengths() -> None:
-    def outcome(answerable: bool, abstained: bool, correct: bool, words: int,
-                ms: float) -> Outcome:
-        return Outcome("x", answerable, abstained, correct, 1 if answerable else None,
-                       0 if abstained else 2, 1 if correct else 0, words, ms / 1000)
+    def outcome(answerable: bool, abstained: bool, correct: bool, words: int, ms: float) -> Outcome:
+        return Outcome(
+            "x",
+            answerable,
+            abstained,
+            correct,
+            1 if answerable else None,
+            0 if abstained else 2,
+            1 if correct else 0,
+            words,
+            ms / 1000,
+        )
 
-    report = summarize("fake", [
-        outcome(True, False, True, 10, 100), outcome(True, True, False, 8, 200),
-        outcome(True, False, False, 30, 300), outcome(False, True, False, 8, 400),
-        outcome(False, False, False, 50, 500)])
+    report = summarize(
+        "fake",
+        [
+            outcome(True, False, True, 10, 100),
+            outcome(True, True, False, 8, 200),
+            outcome(True, False, False, 30, 300),
+            outcome(False, True, False, 8, 400),
+            outcome(False, False, False, 50, 500),
+        ],
+    )
     assert (report.answerable, report.unanswerable) == (3, 2)
     assert report.accuracy == pytest.approx(1 / 3)
     assert report.overall == pytest.approx(2 / 5)
@@ -139,18 +160,25 @@ def write_questions(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 
 def test_load_questions(tmp_path: Path) -> None:
-    path = write_questions(tmp_path / "q.jsonl", [
-        {"id": "a", "question": "Where?", "evidence": ["in Busan"], "facts": ["Busan"]},
-        {"id": "b", "question": "How long is it?",
-         "history": [{"role": "user", "content": "What is it?"}]},
-    ])
+    path = write_questions(
+        tmp_path / "q.jsonl",
+        [
+            {"id": "a", "question": "Where?", "evidence": ["in Busan"], "facts": ["Busan"]},
+            {
+                "id": "b",
+                "question": "How long is it?",
+                "history": [{"role": "user", "content": "What is it?"}],
+            },
+        ],
+    )
     first, second = load_questions(path)
     assert first == Question("a", "Where?", ("in Busan",), ("Busan",))
     assert first.answerable and not second.answerable
     assert second.history == ({"role": "user", "content": "What is it?"},)
 
-    bad = write_questions(tmp_path / "bad.jsonl", [{"id": "a", "question": "Q?"},
-                                                   {"id": "b", "question": ""}])
+    bad = write_questions(
+        tmp_path / "bad.jsonl", [{"id": "a", "question": "Q?"}, {"id": "b", "question": ""}]
+    )
     with pytest.raises(QuestionError, match="line 2"):
         load_questions(bad)
     twice = write_questions(tmp_path / "twice.jsonl", [{"id": "a", "question": "Q?"}] * 2)
@@ -199,16 +227,31 @@ class FakeSystem:
 
 
 def test_evaluate_a_fake_system_end_to_end(tmp_path: Path) -> None:
-    path = write_questions(tmp_path / "q.jsonl", [
-        {"id": "a", "question": "when the conference closed on",
-         "evidence": ["closed on November 7th"], "facts": ["November 7th"]},
-        {"id": "b", "question": "how often is it held",
-         "evidence": ["once every four years"], "facts": ["four years"]},
-        {"id": "c", "question": "How long is it?", "evidence": ["three weeks"],
-         "facts": ["three weeks"],
-         "history": [{"role": "user", "content": "What is the Plenipotentiary?"}]},
-        {"id": "n", "question": "Who won the World Cup?"},
-    ])
+    path = write_questions(
+        tmp_path / "q.jsonl",
+        [
+            {
+                "id": "a",
+                "question": "when the conference closed on",
+                "evidence": ["closed on November 7th"],
+                "facts": ["November 7th"],
+            },
+            {
+                "id": "b",
+                "question": "how often is it held",
+                "evidence": ["once every four years"],
+                "facts": ["four years"],
+            },
+            {
+                "id": "c",
+                "question": "How long is it?",
+                "evidence": ["three weeks"],
+                "facts": ["three weeks"],
+                "history": [{"role": "user", "content": "What is the Plenipotentiary?"}],
+            },
+            {"id": "n", "question": "Who won the World Cup?"},
+        ],
+    )
     system = FakeSystem(SOURCE + ". It runs for three weeks")
     report = evaluate(system, load_questions(path), warmup=False)
     assert report.name == "fake" and report.questions == 4
@@ -229,9 +272,17 @@ def test_evaluate_a_fake_system_end_to_end(tmp_path: Path) -> None:
 
 
 def test_main_writes_the_table_or_json(tmp_path: Path) -> None:
-    path = write_questions(tmp_path / "q.jsonl", [
-        {"id": "a", "question": "when the conference closed on",
-         "evidence": ["closed on November 7th"], "facts": ["November 7th"]}])
+    path = write_questions(
+        tmp_path / "q.jsonl",
+        [
+            {
+                "id": "a",
+                "question": "when the conference closed on",
+                "evidence": ["closed on November 7th"],
+                "facts": ["November 7th"],
+            }
+        ],
+    )
     system = FakeSystem(SOURCE)
     out = io.StringIO()
     assert main(system, [path], baselines=False, out=out) == 0
@@ -242,10 +293,13 @@ def test_main_writes_the_table_or_json(tmp_path: Path) -> None:
 
 
 def test_keyword_baseline_cites_whole_chunks_at_their_offsets() -> None:
-    texts = {"a.txt": "Alpha beta gamma. " * 100 + "The meeting was in Busan, South Korea. "
-             + "Delta epsilon. " * 100}
+    texts = {
+        "a.txt": "Alpha beta gamma. " * 100
+        + "The meeting was in Busan, South Korea. "
+        + "Delta epsilon. " * 100
+    }
     corpus = split_texts(texts)
-    assert all(texts[c.source][c.start:c.end] == c.text for c in corpus.chunks)
+    assert all(texts[c.source][c.start : c.end] == c.text for c in corpus.chunks)
     assert all(len(c.text) <= 1000 for c in corpus.chunks)
     baseline = KeywordBaseline(corpus)
     reply = baseline.ask("Where was the meeting? Busan?")

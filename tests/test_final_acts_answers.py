@@ -21,19 +21,31 @@ pytestmark = pytest.mark.slow
 
 # (question, the locator the first citation must have)
 CLAUSE_QUESTIONS = [
-    ("What does Resolution 977 resolve about rescue services?",
-     "Resolution 977 (Rev. Busan, 2014) › resolves 2"),
+    (
+        "What does Resolution 977 resolve about rescue services?",
+        "Resolution 977 (Rev. Busan, 2014) › resolves 2",
+    ),
     ("Who does Resolution 977 call upon?", "Resolution 977 (Rev. Busan, 2014) › calls upon"),
-    ("What does Resolution 901 instruct the Secretary-General to do?",
-     "Resolution 901 (Busan, 2014) › instructs the Secretary-General 1"),
-    ("When is the annual bell-signal test day under Resolution 901?",
-     "Resolution 901 (Busan, 2014) › resolves"),
-    ("What does Resolution 102 say about personal data?",
-     "Resolution 102 (Rev. Busan, 2014) › considering further"),
-    ("What did Decision 11 decide about test working groups?",
-     "Decision 11 (Rev. Busan, 2014) › decides 1"),
-    ("What does Resolution COM5/9 say invented documents must do?",
-     "Resolution COM5/9 (Busan, 2014) › decides 1"),
+    (
+        "What does Resolution 901 instruct the Secretary-General to do?",
+        "Resolution 901 (Busan, 2014) › instructs the Secretary-General 1",
+    ),
+    (
+        "When is the annual bell-signal test day under Resolution 901?",
+        "Resolution 901 (Busan, 2014) › resolves",
+    ),
+    (
+        "What does Resolution 102 say about personal data?",
+        "Resolution 102 (Rev. Busan, 2014) › considering further",
+    ),
+    (
+        "What did Decision 11 decide about test working groups?",
+        "Decision 11 (Rev. Busan, 2014) › decides 1",
+    ),
+    (
+        "What does Resolution COM5/9 say invented documents must do?",
+        "Resolution COM5/9 (Busan, 2014) › decides 1",
+    ),
 ]
 
 
@@ -60,18 +72,24 @@ def _verbatim(assistant: Assistant, answer_citations: list) -> bool:  # type: ig
 
 
 @pytest.mark.parametrize(("question", "locator"), CLAUSE_QUESTIONS)
-def test_clause_questions_cite_the_clause(acts_assistant: Assistant, question: str,
-                                          locator: str) -> None:
+def test_clause_questions_cite_the_clause(
+    acts_assistant: Assistant, question: str, locator: str
+) -> None:
     answer = acts_assistant.ask(question)
     assert not answer.abstained, answer.text
     assert any(c.locator.startswith(locator) for c in answer.citations), (
-        question, [c.locator for c in answer.citations])
+        question,
+        [c.locator for c in answer.citations],
+    )
     assert _verbatim(acts_assistant, answer.citations)
 
 
 def test_answers_cite_several_acts(acts_assistant: Assistant) -> None:
-    cited = {c.locator.split(" › ")[0] for q, _ in CLAUSE_QUESTIONS
-             for c in acts_assistant.ask(q).citations}
+    cited = {
+        c.locator.split(" › ")[0]
+        for q, _ in CLAUSE_QUESTIONS
+        for c in acts_assistant.ask(q).citations
+    }
     assert len(cited) >= 3, cited
 
 
@@ -85,16 +103,20 @@ def test_what_a_resolution_resolves_lists_every_item_in_order(acts_assistant: As
 def test_reasons_come_from_the_preamble(acts_assistant: Assistant) -> None:
     answer = acts_assistant.ask("Why was Resolution 977 adopted?")
     assert answer.citations
-    assert all(("noting" in c.locator or "taking into account" in c.locator)
-               for c in answer.citations), [c.locator for c in answer.citations]
+    assert all(
+        ("noting" in c.locator or "taking into account" in c.locator) for c in answer.citations
+    ), [c.locator for c in answer.citations]
 
 
 def test_list_question_returns_every_matching_clause(acts_assistant: Assistant) -> None:
     answer = acts_assistant.ask("Which resolutions instruct someone to report to the Council?")
     locators = {c.locator for c in answer.citations}
     assert "Resolution 901 (Busan, 2014) › instructs the Secretary-General 1" in locators
-    assert any(loc.startswith("Resolution 977 (Rev. Busan, 2014) › instructs the Director")
-               and loc.endswith(" 2") for loc in locators), locators
+    assert any(
+        loc.startswith("Resolution 977 (Rev. Busan, 2014) › instructs the Director")
+        and loc.endswith(" 2")
+        for loc in locators
+    ), locators
 
 
 def test_kind_filter_keeps_official_text_and_commentary_apart(acts_assistant: Assistant) -> None:
@@ -117,7 +139,10 @@ def test_sources_list_each_act_under_its_file(acts_assistant: Assistant) -> None
     rows = acts_assistant.sources()
     children = [r for r in rows if r.parent == "final-acts.pdf"]
     assert [r.title for r in children] == [
-        "Resolution 102 (Rev. Busan, 2014)", "Resolution 901 (Busan, 2014)",
-        "Resolution COM5/9 (Busan, 2014)", "Resolution 950 (Rev. Guadalajara, 2010)",
-        "Decision 11 (Rev. Busan, 2014)"]
+        "Resolution 102 (Rev. Busan, 2014)",
+        "Resolution 901 (Busan, 2014)",
+        "Resolution COM5/9 (Busan, 2014)",
+        "Resolution 950 (Rev. Guadalajara, 2010)",
+        "Decision 11 (Rev. Busan, 2014)",
+    ]
     assert {r.kind for r in children} == {"resolution", "decision"}

@@ -32,8 +32,10 @@ LOAD_SOURCE = TESTS / "helpers" / "load_source.py"
 COMMENTARY = "itu-plenipot-2014-impressions.txt"
 CWG = "Who can take part in CWG-Internet?"
 
-LATIN1 = ("Le traité de Quorvex fut signé à Genève par les délégués de Zélande, "
-          "après une séance très animée.\n")
+LATIN1 = (
+    "Le traité de Quorvex fut signé à Genève par les délégués de Zélande, "
+    "après une séance très animée.\n"
+)
 UTF16 = "The Plimbottle Charter was drafted by the lamplighters of Östervik in 1911.\n"
 
 
@@ -58,8 +60,9 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Assistant,
     (folder / "fake.docx").write_bytes(b"PK\x03\x04 not really a zip")
     (folder / "latin1.txt").write_bytes(LATIN1.encode("latin-1"))
     (folder / "utf16.txt").write_bytes(UTF16.encode("utf-16"))  # with a BOM
-    assistant = Assistant.open(sources=folder, index=root / "index", embeddings=KeywordEmbeddings(),
-                               sync=False)
+    assistant = Assistant.open(
+        sources=folder, index=root / "index", embeddings=KeywordEmbeddings(), sync=False
+    )
     report = assistant.reindex()
     yield assistant, dict(report.failed) | {"__added__": ",".join(report.added)}
     assistant.close()
@@ -88,15 +91,22 @@ def test_legacy_encodings_become_answerable(mixed: tuple[Assistant, dict[str, st
     check_citations(assistant, answer)
 
 
-def test_the_commentary_still_answers(mixed: tuple[Assistant, dict[str, str]],
-                                     tmp_path: Path) -> None:
+def test_the_commentary_still_answers(
+    mixed: tuple[Assistant, dict[str, str]], tmp_path: Path
+) -> None:
     # The same answers as over the commentary alone: the bad files changed nothing.
     assistant, _ = mixed
-    alone = Assistant.open(sources=copy_sources(tmp_path / "sources"), index=tmp_path / "index",
-                           embeddings=KeywordEmbeddings())
+    alone = Assistant.open(
+        sources=copy_sources(tmp_path / "sources"),
+        index=tmp_path / "index",
+        embeddings=KeywordEmbeddings(),
+    )
     try:
-        for question in (CWG, "What happened to India's proposal?",
-                         "What did the conference decide about counterfeit devices?"):
+        for question in (
+            CWG,
+            "What happened to India's proposal?",
+            "What did the conference decide about counterfeit devices?",
+        ):
             answer, expected = assistant.ask(question), alone.ask(question)
             assert (answer.text, answer.citations) == (expected.text, expected.citations)
             assert not answer.abstained
@@ -110,8 +120,9 @@ def test_the_commentary_still_answers(mixed: tuple[Assistant, dict[str, str]],
 
 
 @pytest.mark.parametrize("question", ["", " ", "\n\t\r ", "\u3000"])
-def test_empty_questions_are_refused(mixed: tuple[Assistant, dict[str, str]],
-                                     question: str) -> None:
+def test_empty_questions_are_refused(
+    mixed: tuple[Assistant, dict[str, str]], question: str
+) -> None:
     assistant, _ = mixed
     with pytest.raises(QuestionError) as caught:
         assistant.ask(question)
@@ -155,8 +166,9 @@ HOSTILE_QUESTIONS = {
 
 
 @pytest.mark.parametrize("name", list(HOSTILE_QUESTIONS))
-def test_any_question_is_answered_or_refused_quickly(mixed: tuple[Assistant, dict[str, str]],
-                                                     name: str) -> None:
+def test_any_question_is_answered_or_refused_quickly(
+    mixed: tuple[Assistant, dict[str, str]], name: str
+) -> None:
     assistant, _ = mixed
     began = time.perf_counter()
     try:
@@ -170,9 +182,9 @@ def test_any_question_is_answered_or_refused_quickly(mixed: tuple[Assistant, dic
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [
-    n for n in ("control characters", "bidi and zero width", "emoji", "lone surrogate")
-])
+@pytest.mark.parametrize(
+    "name", [n for n in ("control characters", "bidi and zero width", "emoji", "lone surrogate")]
+)
 def test_the_real_model_takes_any_question(real_assistant: Assistant, name: str) -> None:
     began = time.perf_counter()
     try:
@@ -216,9 +228,9 @@ HOSTILE_NAMES = [
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
-def test_hostile_upload_names_stay_inside_sources(fake_assistant: Assistant, sources_dir: Path,
-                                                  upload: Path, tmp_path: Path,
-                                                  name: str) -> None:
+def test_hostile_upload_names_stay_inside_sources(
+    fake_assistant: Assistant, sources_dir: Path, upload: Path, tmp_path: Path, name: str
+) -> None:
     before = set(tmp_path.rglob("*"))
     try:
         report = fake_assistant.add_source(upload, name=name)
@@ -243,8 +255,9 @@ def test_add_source_of_a_missing_path(fake_assistant: Assistant, tmp_path: Path)
     assert "does-not-exist.pdf" in str(caught.value)
 
 
-def test_an_upload_does_not_replace_another_source(fake_assistant: Assistant, sources_dir: Path,
-                                                   upload: Path) -> None:
+def test_an_upload_does_not_replace_another_source(
+    fake_assistant: Assistant, sources_dir: Path, upload: Path
+) -> None:
     original = (sources_dir / COMMENTARY).read_bytes()
     with contextlib.suppress(AssistantError):
         fake_assistant.add_source(upload, name=COMMENTARY)
@@ -253,8 +266,9 @@ def test_an_upload_does_not_replace_another_source(fake_assistant: Assistant, so
     assert answer.citations and answer.citations[0].source == COMMENTARY
 
 
-def test_an_upload_does_not_write_through_a_symlink(fake_assistant: Assistant, sources_dir: Path,
-                                                    upload: Path, tmp_path: Path) -> None:
+def test_an_upload_does_not_write_through_a_symlink(
+    fake_assistant: Assistant, sources_dir: Path, upload: Path, tmp_path: Path
+) -> None:
     outside = tmp_path / "outside.txt"
     outside.write_text("precious\n")
     (sources_dir / "link.txt").symlink_to(outside)
@@ -290,13 +304,26 @@ def test_html_is_indexed_without_its_scripts(fake_assistant: Assistant, tmp_path
     text = fake_assistant.source_text("pact.html")
     assert text is not None
     assert "eleven invented river ports" in text and "lighthouse dues" in text
-    for word in ("zorkscript", "evil.example", "glorpstyle", "zorkmodule", "zorkhandler",
-                 "zorknoscript", "zorktemplate", "zorkiframe", "zorkhref", "<", "cookie"):
+    for word in (
+        "zorkscript",
+        "evil.example",
+        "glorpstyle",
+        "zorkmodule",
+        "zorkhandler",
+        "zorknoscript",
+        "zorktemplate",
+        "zorkiframe",
+        "zorkhref",
+        "<",
+        "cookie",
+    ):
         assert word not in text, word
     answer = fake_assistant.ask("Who agreed the Mumblefrotz Pact?")
     assert answer.citations and answer.citations[0].source == "pact.html"
-    assert all(p.source != "pact.html" or "zork" not in p.text
-               for p in fake_assistant.retrieve("zorkscript zorkmodule", k=10))
+    assert all(
+        p.source != "pact.html" or "zork" not in p.text
+        for p in fake_assistant.retrieve("zorkscript zorkmodule", k=10)
+    )
 
 
 def test_extracted_text_over_the_cap_is_refused(fake_assistant: Assistant, tmp_path: Path) -> None:
@@ -321,8 +348,13 @@ def test_a_file_over_the_size_cap_is_refused(fake_assistant: Assistant, tmp_path
 def load_in_subprocess(path: Path, timeout: float) -> dict[str, object]:
     """What tests/helpers/load_source.py says about `path`; fail if it takes too long."""
     try:
-        done = subprocess.run([sys.executable, str(LOAD_SOURCE), str(path)], capture_output=True,
-                              text=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            [sys.executable, str(LOAD_SOURCE), str(path)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"extracting {path.name} took more than {timeout:.0f} s")
     assert done.returncode == 0, done.stderr[-3000:]
@@ -369,8 +401,10 @@ def test_a_docx_bomb_under_the_upload_cap_is_refused_quickly(tmp_path: Path) -> 
 
 def test_a_long_html_page_is_read_quickly(tmp_path: Path) -> None:
     page = tmp_path / "long.html"
-    page.write_text("<html><body>" + "".join(
-        f"<p>Paragraph {i} of a long report on harbour dues.</p>" for i in range(20_000))
-        + "</body></html>")  # about 1 MB, under the upload limit
+    page.write_text(
+        "<html><body>"
+        + "".join(f"<p>Paragraph {i} of a long report on harbour dues.</p>" for i in range(20_000))
+        + "</body></html>"
+    )  # about 1 MB, under the upload limit
     outcome = load_in_subprocess(page, timeout=6)
     assert outcome["ok"] is True and float(outcome["seconds"]) < 5  # type: ignore[arg-type]

@@ -109,8 +109,9 @@ def test_first_sync_adds_everything(folder: Path, index: Path, emb: KeywordEmbed
     assistant.close()
 
 
-def test_second_sync_embeds_nothing(opened: Assistant, emb: KeywordEmbeddings,
-                                    probe: Probe) -> None:
+def test_second_sync_embeds_nothing(
+    opened: Assistant, emb: KeywordEmbeddings, probe: Probe
+) -> None:
     before = probe.store.count()
     report = opened.reindex()
     assert report.unchanged == ALL
@@ -120,12 +121,14 @@ def test_second_sync_embeds_nothing(opened: Assistant, emb: KeywordEmbeddings,
     assert probe.store.count() == before
 
 
-def test_changed_file_is_reembedded_alone(opened: Assistant, folder: Path,
-                                          emb: KeywordEmbeddings, probe: Probe) -> None:
+def test_changed_file_is_reembedded_alone(
+    opened: Assistant, folder: Path, emb: KeywordEmbeddings, probe: Probe
+) -> None:
     (folder / NOTES).write_text(
         "# Lighthouse keepers\n\n## Seabirds\n\n"
         "An albatross nested on the lamp room of the northern lighthouse this spring. "
-        "The keepers moved the nest with care.\n")
+        "The keepers moved the nest with care.\n"
+    )
     report = opened.reindex()
     assert report.updated == [NOTES]
     assert report.unchanged == [ACTS, COMMENTARY]
@@ -140,8 +143,9 @@ def test_changed_file_is_reembedded_alone(opened: Assistant, folder: Path,
     assert not any("foghorn" in p.text for p in opened.retrieve("foghorn fund repair", k=10))
 
 
-def test_changed_sidecar_updates_the_title(opened: Assistant, folder: Path,
-                                           emb: KeywordEmbeddings) -> None:
+def test_changed_sidecar_updates_the_title(
+    opened: Assistant, folder: Path, emb: KeywordEmbeddings
+) -> None:
     (folder / f"{NOTES}.meta.json").write_text('{"title": "Notes on lighthouses"}')
     report = opened.reindex()
     assert report.updated == [NOTES]
@@ -149,8 +153,9 @@ def test_changed_sidecar_updates_the_title(opened: Assistant, folder: Path,
     assert opened.retrieve("lighthouse keepers foghorn", k=1)[0].title == "Notes on lighthouses"
 
 
-def test_removed_file_leaves_answers_and_retrieval(opened: Assistant, folder: Path,
-                                                   emb: KeywordEmbeddings, probe: Probe) -> None:
+def test_removed_file_leaves_answers_and_retrieval(
+    opened: Assistant, folder: Path, emb: KeywordEmbeddings, probe: Probe
+) -> None:
     (folder / NOTES).unlink()
     report = opened.reindex()
     assert report.removed == [NOTES]
@@ -166,8 +171,9 @@ def test_removed_file_leaves_answers_and_retrieval(opened: Assistant, folder: Pa
     assert all(p.source != NOTES for p in answer.passages)
 
 
-def test_failing_file_is_reported_and_the_rest_indexes(folder: Path, index: Path,
-                                                       emb: KeywordEmbeddings) -> None:
+def test_failing_file_is_reported_and_the_rest_indexes(
+    folder: Path, index: Path, emb: KeywordEmbeddings
+) -> None:
     (folder / "broken.pdf").write_bytes(os.urandom(2048))
     (folder / "empty.txt").write_bytes(b"")
     assistant = Assistant.open(sources=folder, index=index, embeddings=emb, sync=False)
@@ -192,8 +198,9 @@ def test_failing_file_is_reported_and_the_rest_indexes(folder: Path, index: Path
     assistant.close()
 
 
-def test_a_source_that_breaks_keeps_its_last_good_version(opened: Assistant, folder: Path,
-                                                          probe: Probe) -> None:
+def test_a_source_that_breaks_keeps_its_last_good_version(
+    opened: Assistant, folder: Path, probe: Probe
+) -> None:
     before = opened.source_text(NOTES)
     (folder / NOTES).write_bytes(b"\x00\x01\x02" * 100)
     report = opened.reindex()
@@ -216,7 +223,9 @@ def test_restart_embeds_nothing(opened: Assistant, folder: Path, index: Path) ->
 
 @pytest.mark.slow  # a second Python process imports chromadb and langchain: 5-10 s
 def test_a_new_process_reads_the_index_and_reports_a_damaged_store(
-    opened: Assistant, folder: Path, index: Path,
+    opened: Assistant,
+    folder: Path,
+    index: Path,
 ) -> None:
     # A new process, because Chroma caches open stores per process: first a real restart
     # (nothing embedded), then the same process after the vector store file was overwritten.
@@ -241,8 +250,14 @@ def test_a_new_process_reads_the_index_and_reports_a_damaged_store(
             print("damaged:", exc)
     """)
     env = {**os.environ, "PYTHONPATH": str(TESTS)}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env=env, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     restart, damaged = done.stdout.splitlines()
     assert restart.split() == ["0", "3", NOTES]
@@ -252,8 +267,9 @@ def test_a_new_process_reads_the_index_and_reports_a_damaged_store(
 # -- model and chunking recorded in the index ----------------------------------------------
 
 
-def test_other_model_asks_for_a_rebuild(opened: Assistant, folder: Path, index: Path,
-                                        probe: Probe) -> None:
+def test_other_model_asks_for_a_rebuild(
+    opened: Assistant, folder: Path, index: Path, probe: Probe
+) -> None:
     count = probe.store.count()
     opened.close()
     with pytest.raises(IndexMismatchError) as caught:
@@ -278,8 +294,7 @@ def test_other_chunking_asks_for_a_rebuild(index: Path, opened: Assistant) -> No
 
 
 def test_empty_index_takes_any_model(folder: Path, index: Path) -> None:
-    Assistant.open(sources=folder, index=index, embeddings=KeywordEmbeddings(),
-                   sync=False).close()
+    Assistant.open(sources=folder, index=index, embeddings=KeywordEmbeddings(), sync=False).close()
     other = Assistant.open(sources=folder, index=index, embeddings=OtherKeywordEmbeddings())
     assert Catalog(index).get_meta()["embedding_model"] == "custom:OtherKeywordEmbeddings"
     other.close()
@@ -295,12 +310,12 @@ def test_rebuild(opened: Assistant, emb: KeywordEmbeddings, index: Path) -> None
     assert opened.retrieve("lighthouse keepers foghorn", k=1)[0].source == NOTES
 
 
-def test_reader_survives_a_rebuild_by_another_writer(opened: Assistant, folder: Path,
-                                                      index: Path) -> None:
+def test_reader_survives_a_rebuild_by_another_writer(
+    opened: Assistant, folder: Path, index: Path
+) -> None:
     # The web chat reads while `assistant index --rebuild` runs in another process; after the
     # rebuild the reader must still answer, not fail with a Chroma "collection does not exist".
-    reader = Assistant.open(sources=folder, index=index, embeddings=KeywordEmbeddings(),
-                            sync=False)
+    reader = Assistant.open(sources=folder, index=index, embeddings=KeywordEmbeddings(), sync=False)
     assert reader.retrieve("lighthouse keepers foghorn", k=1)[0].source == NOTES
     opened.reindex(rebuild=True)
     assert reader.retrieve("lighthouse keepers foghorn", k=1)[0].source == NOTES
@@ -310,7 +325,10 @@ def test_reader_survives_a_rebuild_by_another_writer(opened: Assistant, folder: 
 
 @pytest.mark.parametrize("damage", ["other model", "garbage catalog"])
 def test_rebuild_recovers_a_mismatched_or_damaged_index(
-    opened: Assistant, folder: Path, index: Path, damage: str,
+    opened: Assistant,
+    folder: Path,
+    index: Path,
+    damage: str,
 ) -> None:
     # The errors say "run `assistant index --rebuild`", and the CLI may only use Assistant:
     # Assistant.open must offer a rebuild that works when a plain open would refuse.
@@ -320,8 +338,12 @@ def test_rebuild_recovers_a_mismatched_or_damaged_index(
         emb = OtherKeywordEmbeddings()
     else:
         (index / catalog_module.FILENAME).write_bytes(b"garbage " * 512)
-    rebuilt = Assistant.open(sources=folder, index=index, embeddings=emb,  # type: ignore[call-arg]
-                             rebuild=True)
+    rebuilt = Assistant.open(
+        sources=folder,
+        index=index,
+        embeddings=emb,  # type: ignore[call-arg]
+        rebuild=True,
+    )
     assert [s.id for s in rebuilt.sources() if s.parent is None] == ALL
     assert rebuilt.retrieve("lighthouse keepers foghorn", k=1)[0].source == NOTES
     rebuilt.close()
@@ -363,8 +385,9 @@ def test_second_writer_in_another_process_is_busy(opened: Assistant, index: Path
             print("locked", flush=True)
             sys.stdin.readline()
     """)
-    holder = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         with pytest.raises(IndexBusyError), writer_lock(index, wait=0.1):
@@ -390,7 +413,9 @@ def test_damaged_catalog(opened: Assistant, folder: Path, index: Path) -> None:
 
 
 def test_repair_reembeds_a_source_whose_vectors_vanished(
-    opened: Assistant, emb: KeywordEmbeddings, probe: Probe,
+    opened: Assistant,
+    emb: KeywordEmbeddings,
+    probe: Probe,
 ) -> None:
     lost = sorted(probe.catalog.sentence_ids(NOTES))[:2]
     probe.store.delete(lost)
@@ -402,10 +427,14 @@ def test_repair_reembeds_a_source_whose_vectors_vanished(
     assert probe.agree()
 
 
-def test_repair_drops_orphan_vectors(opened: Assistant, emb: KeywordEmbeddings,
-                                     probe: Probe) -> None:
-    probe.store.add(["orphan:0:0", "orphan:0:1"], ["left over", "by a crash"],
-                    [{"source": "gone.txt", "kind": "commentary", "chunk_id": "orphan:0"}] * 2)
+def test_repair_drops_orphan_vectors(
+    opened: Assistant, emb: KeywordEmbeddings, probe: Probe
+) -> None:
+    probe.store.add(
+        ["orphan:0:0", "orphan:0:1"],
+        ["left over", "by a crash"],
+        [{"source": "gone.txt", "kind": "commentary", "chunk_id": "orphan:0"}] * 2,
+    )
     report = opened.reindex()
     assert report.unchanged == ALL and report.chunks_embedded == 0
     assert probe.agree()
@@ -420,8 +449,12 @@ def test_terms_drop_stopwords() -> None:
 
 
 def test_terms_drop_possessives() -> None:
-    assert terms("India’s proposal and the ITU's mandate") == ["india", "proposal", "itu",
-                                                              "mandate"]
+    assert terms("India’s proposal and the ITU's mandate") == [
+        "india",
+        "proposal",
+        "itu",
+        "mandate",
+    ]
 
 
 def test_keyword_search_and_filters(opened: Assistant, probe: Probe) -> None:
@@ -445,7 +478,8 @@ def test_catalog_rows_and_acts(opened: Assistant, probe: Probe) -> None:
     acts = probe.catalog.acts(ACTS)
     assert [(label, kind) for label, kind, _ in acts] == [
         ("Resolution 999 (Busan, 2014)", "resolution"),
-        ("Decision 77 (Rev. Busan, 2014)", "decision")]
+        ("Decision 77 (Rev. Busan, 2014)", "decision"),
+    ]
     cid = probe.catalog.chunk_ids(sources=[NOTES])[0]
     chunk = probe.catalog.chunks([cid])[cid]
     text = probe.catalog.text(NOTES)

@@ -51,8 +51,11 @@ def test_follow_ups_resolve_pronouns(real_assistant: Assistant) -> None:
 
 
 def test_every_quote_is_verbatim(real_assistant: Assistant) -> None:
-    questions = [q for name in ("dev.jsonl", "extra.jsonl", "followups.jsonl")
-                 for q in load_questions(EVAL / name)]
+    questions = [
+        q
+        for name in ("dev.jsonl", "extra.jsonl", "followups.jsonl")
+        for q in load_questions(EVAL / name)
+    ]
     for q in questions:
         answer = real_assistant.ask(q.question, history=list(q.history) or None)
         for c in answer.citations:

@@ -15,23 +15,26 @@ from assistant.answering.question import Constraint, analyse, constraints
 from assistant.answering.verification import has_type, satisfied
 
 
-@pytest.mark.parametrize(("question", "expected"), [
-    ("How many Member States signed the Final Acts?", "number"),
-    ("What percentage of the budget goes to the Bureau?", "number"),
-    ("When does the forum's mandate expire?", "date"),
-    ("In what year was the working group set up?", "date"),
-    ("Where was the conference held?", "place"),
-    ("Which city will host the next conference?", "place"),
-    ("Who can take part in CWG-Internet?", "person"),
-    ("What is the name of the Secretary-General elected in Busan?", "person"),
-    ("Which countries opposed the proposal?", "organisation"),
-    ("Which member state first proposed the database?", "organisation"),
-    ("Why did the proposal fail?", "reason"),
-    ("Was the conference a success?", "yesno"),
-    ("What is CWG-Internet?", "definition"),
-    ("What did the final text say about surveillance?", "description"),
-    ("What was the draft resolution called?", "description"),
-])
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many Member States signed the Final Acts?", "number"),
+        ("What percentage of the budget goes to the Bureau?", "number"),
+        ("When does the forum's mandate expire?", "date"),
+        ("In what year was the working group set up?", "date"),
+        ("Where was the conference held?", "place"),
+        ("Which city will host the next conference?", "place"),
+        ("Who can take part in CWG-Internet?", "person"),
+        ("What is the name of the Secretary-General elected in Busan?", "person"),
+        ("Which countries opposed the proposal?", "organisation"),
+        ("Which member state first proposed the database?", "organisation"),
+        ("Why did the proposal fail?", "reason"),
+        ("Was the conference a success?", "yesno"),
+        ("What is CWG-Internet?", "definition"),
+        ("What did the final text say about surveillance?", "description"),
+        ("What was the draft resolution called?", "description"),
+    ],
+)
 def test_expected_answer_type(question: str, expected: str) -> None:
     assert analyse(question).answer_type == expected
 
@@ -57,41 +60,53 @@ def test_an_act_with_a_compound_number_is_known_by_the_number_alone() -> None:
     assert Constraint("Resolution 200", "act").forms() == ("Resolution 200",)
 
 
-@pytest.mark.parametrize(("question", "sentence", "ok"), [
-    ("How many delegates attended?", "Some three thousand delegates attended.", True),
-    ("How many delegates attended?", "Resolution 102 was revised in 2014.", False),
-    ("How many delegates attended?", "Delegates attended from every region.", False),
-    ("How much of the proposal survived?", "Most of the proposal survived.", True),
-    ("When will the consultations start?", "Starting in 2015, consultations open.", True),
-    ("When will the consultations start?", "Consultations will engage stakeholders.", False),
-    ("Where was it held?", "It was held in Lisbon, Portugal.", True),
-    ("Where was it held?", "It was held in December.", False),
-    ("What is the name of the Secretary-General elected?",
-     "Delegates elected new members of the leadership.", False),
-    ("What is the name of the Secretary-General elected?",
-     "Delegates elected Mira Example as Secretary-General.", True),
-    ("Who can take part in the group?", "It is only open to member states.", True),
-    ("Which countries opposed it?", "Some countries opposed it.", False),
-    ("Which countries opposed it?", "It was opposed by Freedonia and Ruritania.", True),
-])
+@pytest.mark.parametrize(
+    ("question", "sentence", "ok"),
+    [
+        ("How many delegates attended?", "Some three thousand delegates attended.", True),
+        ("How many delegates attended?", "Resolution 102 was revised in 2014.", False),
+        ("How many delegates attended?", "Delegates attended from every region.", False),
+        ("How much of the proposal survived?", "Most of the proposal survived.", True),
+        ("When will the consultations start?", "Starting in 2015, consultations open.", True),
+        ("When will the consultations start?", "Consultations will engage stakeholders.", False),
+        ("Where was it held?", "It was held in Lisbon, Portugal.", True),
+        ("Where was it held?", "It was held in December.", False),
+        (
+            "What is the name of the Secretary-General elected?",
+            "Delegates elected new members of the leadership.",
+            False,
+        ),
+        (
+            "What is the name of the Secretary-General elected?",
+            "Delegates elected Mira Example as Secretary-General.",
+            True,
+        ),
+        ("Who can take part in the group?", "It is only open to member states.", True),
+        ("Which countries opposed it?", "Some countries opposed it.", False),
+        ("Which countries opposed it?", "It was opposed by Freedonia and Ruritania.", True),
+    ],
+)
 def test_answer_type_check(question: str, sentence: str, ok: bool) -> None:
     analysis = analyse(question)
     assert has_type(analysis.answer_type, sentence, analysis) is ok
 
 
-@pytest.mark.parametrize(("constraint", "text", "ok"), [
-    (Constraint("Resolution 102", "act"), "RESOLUTION 102 (REV. BUSAN, 2014)", True),
-    (Constraint("Resolution 102", "act"), "as Res. 102 provides", True),
-    (Constraint("Resolution 102", "act"), "Resolution 1021 (Dubai, 2012)", False),
-    (Constraint("Resolution 98/1", "act"), "the draft ([98/1](#)) aimed to", True),
-    (Constraint("2018", "year"), "stalled until 2018.", True),
-    (Constraint("2018", "year"), "item 20180", False),
-    (Constraint("South Korea", "name"), "South Korean firms", True),
-    (Constraint("South Korea", "name"), "firms in Korea", False),
-    (Constraint("Korea", "name"), "a Korean firm", True),
-    (Constraint("State", "name"), "a statement", False),
-    (Constraint("Internet Governance Forum", "name"), "the Forum on Internet matters", True),
-])
+@pytest.mark.parametrize(
+    ("constraint", "text", "ok"),
+    [
+        (Constraint("Resolution 102", "act"), "RESOLUTION 102 (REV. BUSAN, 2014)", True),
+        (Constraint("Resolution 102", "act"), "as Res. 102 provides", True),
+        (Constraint("Resolution 102", "act"), "Resolution 1021 (Dubai, 2012)", False),
+        (Constraint("Resolution 98/1", "act"), "the draft ([98/1](#)) aimed to", True),
+        (Constraint("2018", "year"), "stalled until 2018.", True),
+        (Constraint("2018", "year"), "item 20180", False),
+        (Constraint("South Korea", "name"), "South Korean firms", True),
+        (Constraint("South Korea", "name"), "firms in Korea", False),
+        (Constraint("Korea", "name"), "a Korean firm", True),
+        (Constraint("State", "name"), "a statement", False),
+        (Constraint("Internet Governance Forum", "name"), "the Forum on Internet matters", True),
+    ],
+)
 def test_constraint_satisfaction(constraint: Constraint, text: str, ok: bool) -> None:
     assert satisfied(constraint, text) is ok
 
@@ -99,8 +114,12 @@ def test_constraint_satisfaction(constraint: Constraint, text: str, ok: bool) ->
 def test_a_constraint_no_source_contains_means_no_answer() -> None:
     question = "What does Resolution 200 say about counterfeit devices?"
     analysis = analyse(question)
-    retrieval = replace(make_retrieval(question, COUNTERFEIT), question=question,
-                        analysis=analysis, missing=analysis.constraints)
+    retrieval = replace(
+        make_retrieval(question, COUNTERFEIT),
+        question=question,
+        analysis=analysis,
+        missing=analysis.constraints,
+    )
     answer = ExtractiveAnswerer().answer(question, retrieval)
     assert answer.abstained and answer.citations == []
     assert answer.text.startswith(NO_ANSWER.rstrip("."))
@@ -109,8 +128,11 @@ def test_a_constraint_no_source_contains_means_no_answer() -> None:
 
 def test_the_topic_without_the_detail_is_context_not_an_answer() -> None:
     question = "How many delegations raised concerns about counterfeit devices?"
-    retrieval = replace(make_retrieval(question, COUNTERFEIT, COMMENTARY), question=question,
-                        analysis=analyse(question))
+    retrieval = replace(
+        make_retrieval(question, COUNTERFEIT, COMMENTARY),
+        question=question,
+        analysis=analyse(question),
+    )
     answer = ExtractiveAnswerer().answer(question, retrieval)
     assert answer.abstained
     assert "do not give a number" in answer.text
@@ -120,8 +142,11 @@ def test_the_topic_without_the_detail_is_context_not_an_answer() -> None:
 
 def test_a_verified_sentence_answers() -> None:
     question = "Who can take part in CWG-Internet?"
-    retrieval = replace(make_retrieval(question, COMMENTARY, COUNTERFEIT), question=question,
-                        analysis=analyse(question))
+    retrieval = replace(
+        make_retrieval(question, COMMENTARY, COUNTERFEIT),
+        question=question,
+        analysis=analyse(question),
+    )
     answer = ExtractiveAnswerer().answer(question, retrieval)
     assert not answer.abstained
     assert "member states" in answer.text
@@ -130,7 +155,10 @@ def test_a_verified_sentence_answers() -> None:
 
 def test_the_same_question_gives_the_same_answer() -> None:
     question = "Who can take part in CWG-Internet?"
-    retrieval = replace(make_retrieval(question, COMMENTARY, COUNTERFEIT), question=question,
-                        analysis=analyse(question))
+    retrieval = replace(
+        make_retrieval(question, COMMENTARY, COUNTERFEIT),
+        question=question,
+        analysis=analyse(question),
+    )
     answers = {ExtractiveAnswerer().answer(question, retrieval).text for _ in range(5)}
     assert len(answers) == 1

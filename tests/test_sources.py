@@ -72,8 +72,10 @@ def test_pdf(tmp_path: Path) -> None:
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", size=12)
-    for line in ("Spectrum allocation notes",
-                 "The conference agreed to study satellite orbit filings."):
+    for line in (
+        "Spectrum allocation notes",
+        "The conference agreed to study satellite orbit filings.",
+    ):
         pdf.multi_cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
     pdf.add_page()
     pdf.multi_cell(0, 8, "A second page about broadband in rural areas.")
@@ -97,8 +99,10 @@ def test_docx(tmp_path: Path) -> None:
     document.save(str(path))
     loaded = load_file(path)
     assert loaded.text.startswith("Accessibility notes\n\n")
-    assert ("Persons with disabilities were discussed at length.\n\n"
-            "A resolution on accessibility was revised.") in loaded.text
+    assert (
+        "Persons with disabilities were discussed at length.\n\n"
+        "A resolution on accessibility was revised."
+    ) in loaded.text
 
 
 # -- encodings ------------------------------------------------------------------------------
@@ -207,8 +211,12 @@ def test_source_error_is_an_assistant_error() -> None:
 def test_sidecar_metadata(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("First line\n\nSome text about the conference.\n")
-    meta = {"title": "Conference notes", "author": "A. Writer", "kind": "commentary",
-            "date": "2014-11"}
+    meta = {
+        "title": "Conference notes",
+        "author": "A. Writer",
+        "kind": "commentary",
+        "date": "2014-11",
+    }
     sources.write_sidecar(path, meta)
     assert sources.sidecar_path(path) == tmp_path / "notes.txt.meta.json"
     loaded = load_file(path)
@@ -249,18 +257,37 @@ def test_shipped_sidecar() -> None:
 
 def test_scan_picks_sources_only(tmp_path: Path) -> None:
     files = {
-        "a.txt": "text", "b.md": "text", "c.html": "<p>x</p>", "d.htm": "<p>x</p>",
-        "e.PDF": "x", "f.docx": "x", "sub/g.txt": "text", "sub/README.md": "nested readme",
-        "README.md": "describes the folder", "a.txt.meta.json": "{}", ".hidden.txt": "text",
-        ".git/objects.txt": "text", "sub/.cache/h.txt": "text", "notes.json": "{}",
-        "picture.png": "x", "noext": "x",
+        "a.txt": "text",
+        "b.md": "text",
+        "c.html": "<p>x</p>",
+        "d.htm": "<p>x</p>",
+        "e.PDF": "x",
+        "f.docx": "x",
+        "sub/g.txt": "text",
+        "sub/README.md": "nested readme",
+        "README.md": "describes the folder",
+        "a.txt.meta.json": "{}",
+        ".hidden.txt": "text",
+        ".git/objects.txt": "text",
+        "sub/.cache/h.txt": "text",
+        "notes.json": "{}",
+        "picture.png": "x",
+        "noext": "x",
     }
     for name, content in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(content)
     ids = [f.id for f in sources.scan(tmp_path)]
-    assert ids == ["a.txt", "b.md", "c.html", "d.htm", "e.PDF", "f.docx", "sub/README.md",
-                   "sub/g.txt"]
+    assert ids == [
+        "a.txt",
+        "b.md",
+        "c.html",
+        "d.htm",
+        "e.PDF",
+        "f.docx",
+        "sub/README.md",
+        "sub/g.txt",
+    ]
 
 
 def test_scan_of_missing_folder(tmp_path: Path) -> None:

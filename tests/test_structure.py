@@ -63,19 +63,23 @@ def test_resolution_lines_name_the_subject(commentary: tuple[str, list[Segment]]
     _, segs = commentary
     by_locator = {s.locator: s for s in segs}
     assert by_locator["Cybersecurity and surveillance ¶1"].group == (
-        "Cybersecurity and surveillance (Resolution 130 (Rev Busan, 2014))")
+        "Cybersecurity and surveillance (Resolution 130 (Rev Busan, 2014))"
+    )
     # A second resolution line in the same section changes the subject, not the section.
     assert by_locator["More on Internet related issues ¶1"].group.endswith(
-        "(Resolution 101 (Rev Busan, 2014))")
+        "(Resolution 101 (Rev Busan, 2014))"
+    )
     assert by_locator["More on Internet related issues ¶3"].group.endswith(
-        "(Resolution 102 (Rev Busan, 2014))")
+        "(Resolution 102 (Rev Busan, 2014))"
+    )
     assert by_locator["On transparency ¶1"].group == "On transparency"
 
 
 def test_title_lines_are_not_sections(commentary: tuple[str, list[Segment]]) -> None:
     _, segs = commentary
-    assert not any(s.locator.startswith(("ITU Plenipotentiary 2014", "Impressions and"))
-                   for s in segs)
+    assert not any(
+        s.locator.startswith(("ITU Plenipotentiary 2014", "Impressions and")) for s in segs
+    )
     assert segs[0].locator.startswith(structure.OPENING + " ¶")
 
 
@@ -96,23 +100,37 @@ def test_paragraph_broken_by_a_page_break_stays_one(
 
 
 def test_markdown_headings() -> None:
-    text = ("# Title of the notes\n\nIntro paragraph, before any section.\n\n"
-            "## First section\n\nOne paragraph here.\n\nAnother paragraph here.\n\n"
-            "### Deeper section\n\nDeep paragraph.\n")
+    text = (
+        "# Title of the notes\n\nIntro paragraph, before any section.\n\n"
+        "## First section\n\nOne paragraph here.\n\nAnother paragraph here.\n\n"
+        "### Deeper section\n\nDeep paragraph.\n"
+    )
     segs = structure.commentary_segments(text)
     assert [s.locator for s in segs] == [
-        "Title of the notes ¶1", "First section ¶1", "First section ¶2", "Deeper section ¶1"]
+        "Title of the notes ¶1",
+        "First section ¶1",
+        "First section ¶2",
+        "Deeper section ¶1",
+    ]
     assert all(text[s.start : s.end] == s.text for s in segs)
 
 
 def test_plain_heading_rules() -> None:
-    text = ("Report title\n\nFirst paragraph of the body, which ends properly.\n\n"
-            "Budget\n\nThe budget was cut.\n\n"
-            "This line ends with a full stop.\n\nIt is a paragraph, not a heading.\n\n"
-            "a lower-case line\n\nFollows it.\n")
+    text = (
+        "Report title\n\nFirst paragraph of the body, which ends properly.\n\n"
+        "Budget\n\nThe budget was cut.\n\n"
+        "This line ends with a full stop.\n\nIt is a paragraph, not a heading.\n\n"
+        "a lower-case line\n\nFollows it.\n"
+    )
     locators = [s.locator for s in structure.commentary_segments(text)]
-    assert locators == [f"{structure.OPENING} ¶1", "Budget ¶1", "Budget ¶2", "Budget ¶3",
-                        "Budget ¶4", "Budget ¶5"]
+    assert locators == [
+        f"{structure.OPENING} ¶1",
+        "Budget ¶1",
+        "Budget ¶2",
+        "Budget ¶3",
+        "Budget ¶4",
+        "Budget ¶5",
+    ]
 
 
 def test_multiline_block_is_one_paragraph() -> None:
@@ -129,8 +147,9 @@ def test_whitespace_and_crlf_offsets() -> None:
 
 
 def test_kind_from_sidecar_reaches_segments() -> None:
-    segs = structure.segments("Body text of a speech, in one paragraph.", "commentary",
-                              kind="speech")
+    segs = structure.segments(
+        "Body text of a speech, in one paragraph.", "commentary", kind="speech"
+    )
     assert [s.kind for s in segs] == ["speech"]
     assert structure.segments("Some text.", "commentary", kind="")[0].kind == "commentary"
 

@@ -46,8 +46,10 @@ UPLOAD_LIMIT_MB = 0.05  # small, so the limit itself can be tested cheaply
 
 
 def test_text_html_escapes_markup_and_keeps_lines() -> None:
-    assert text_html(XSS) == ("&lt;script&gt;window.__pwned=1&lt;/script&gt;&lt;img src=x "
-                              "onerror=&quot;window.__pwned=1&quot;&gt;")
+    assert text_html(XSS) == (
+        "&lt;script&gt;window.__pwned=1&lt;/script&gt;&lt;img src=x "
+        "onerror=&quot;window.__pwned=1&quot;&gt;"
+    )
     assert text_html("a & b\r\nc\nd") == "a &amp; b<br>c<br>d"
     # A blank line would end the one-line HTML block and let Markdown parse the rest.
     assert block_html("question", "one\n\ntwo") == '<div class="question">one<br><br>two</div>'
@@ -125,8 +127,10 @@ def test_answer_html_falls_back_to_the_quote_when_the_source_is_gone() -> None:
 
 
 def test_abstention_names_the_closest_sources() -> None:
-    near = [Passage(f"passage {i} <b>", "doc.txt", "Impressions", f"Sec ¶{i}", "commentary",
-                    0.1, 0, 10) for i in range(5)]
+    near = [
+        Passage(f"passage {i} <b>", "doc.txt", "Impressions", f"Sec ¶{i}", "commentary", 0.1, 0, 10)
+        for i in range(5)
+    ]
     answer = Answer("The sources do not answer this question.", [], True, near)
     shown = answer_html(answer, {}.get, "a4")
     assert 'class="answer abstained"' in shown and "Closest sources" in shown
@@ -134,9 +138,10 @@ def test_abstention_names_the_closest_sources() -> None:
 
 
 def test_sources_html_indents_resolutions_under_their_file() -> None:
-    rows = [SourceInfo("acts.pdf", "Final Acts <2014>", "resolution", 9),
-            SourceInfo("acts.pdf#Resolution 102", "Resolution 102", "resolution", 4,
-                       parent="acts.pdf")]
+    rows = [
+        SourceInfo("acts.pdf", "Final Acts <2014>", "resolution", 9),
+        SourceInfo("acts.pdf#Resolution 102", "Resolution 102", "resolution", 4, parent="acts.pdf"),
+    ]
     shown = sources_html(rows)
     assert "Final Acts &lt;2014&gt;" in shown
     assert '<tr class="child"><td>↳ Resolution 102</td><td>resolution</td><td>4</td>' in shown
@@ -145,9 +150,12 @@ def test_sources_html_indents_resolutions_under_their_file() -> None:
 
 def test_report_html_lists_failures_with_reasons() -> None:
     report = merge_reports(
-        [IndexReport(added=["a.txt"], unchanged=["b.txt"], chunks_embedded=3, seconds=1.0),
-         IndexReport(unchanged=["a.txt", "b.txt"], failed=[("c.pdf", "no text <layer>")])],
-        refused=[("big.pdf", "too big")])
+        [
+            IndexReport(added=["a.txt"], unchanged=["b.txt"], chunks_embedded=3, seconds=1.0),
+            IndexReport(unchanged=["a.txt", "b.txt"], failed=[("c.pdf", "no text <layer>")]),
+        ],
+        refused=[("big.pdf", "too big")],
+    )
     assert report.added == ["a.txt"] and report.unchanged == ["b.txt"]
     shown = report_html(report)
     assert "1 added" in shown and "2 failed" in shown
@@ -157,9 +165,11 @@ def test_report_html_lists_failures_with_reasons() -> None:
 def test_index_status_counts_files_and_resolutions() -> None:
     status = IndexStatus(watching=True)
     status.start()
-    rows = [SourceInfo("a.txt", "A", "commentary", 5),
-            SourceInfo("f.pdf", "F", "resolution", 7),
-            SourceInfo("f.pdf#R1", "R1", "resolution", 7, parent="f.pdf")]
+    rows = [
+        SourceInfo("a.txt", "A", "commentary", 5),
+        SourceInfo("f.pdf", "F", "resolution", 7),
+        SourceInfo("f.pdf#R1", "R1", "resolution", 7, parent="f.pdf"),
+    ]
     assert "Re-indexing" in status_html(status, rows)
     status.record(error="locked <x>")
     shown = status_html(status, rows)
@@ -208,8 +218,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     settings = Settings.model_validate({"max_upload_mb": UPLOAD_LIMIT_MB})
     assistant = Assistant.open(copy_sources(folder), folder / "index", settings=settings)
     app = build_app(assistant)
-    url = launch(app, host="127.0.0.1", port=free_port(), max_upload_mb=UPLOAD_LIMIT_MB,
-                 block=False)
+    url = launch(
+        app, host="127.0.0.1", port=free_port(), max_upload_mb=UPLOAD_LIMIT_MB, block=False
+    )
     yield Served(url, assistant, folder)
     app.close()
     assistant.close()
@@ -238,8 +249,9 @@ def test_chat_endpoint_abstains_when_the_sources_do_not_say(served: Served) -> N
 @pytest.mark.slow
 def test_an_uploaded_file_becomes_answerable(served: Served) -> None:
     app = client(served.url)
-    status, table, _choices, _files = app.predict([handle_file(DATA / "zorblat-accord.txt")],
-                                                  api_name="/upload")
+    status, table, _choices, _files = app.predict(
+        [handle_file(DATA / "zorblat-accord.txt")], api_name="/upload"
+    )
     assert "Added: zorblat-accord.txt" in status and "zorblat-accord.txt" in table
     assert (served.folder / "sources" / "zorblat-accord.txt").is_file()
     text = app.predict("Who signed the Zorblat Accord?", api_name="/chat")
@@ -265,8 +277,9 @@ def test_an_empty_question_gets_a_clear_error(served: Served) -> None:
 
 
 @pytest.mark.slow
-def test_uploads_over_the_limit_are_refused_with_a_clear_message(served: Served,
-                                                                  tmp_path: Path) -> None:
+def test_uploads_over_the_limit_are_refused_with_a_clear_message(
+    served: Served, tmp_path: Path
+) -> None:
     big = tmp_path / "big.txt"
     big.write_text("lorem ipsum " * 10_000)
     with pytest.raises(ValueError, match="exceeds the maximum file size"):
@@ -282,16 +295,19 @@ def test_watcher_reindexes_files_dropped_into_sources(served: Served) -> None:
     dropped = served.folder / "sources" / "dropped-note.txt"
     try:
         time.sleep(0.5)
-        dropped.write_text("A note dropped in for the tests\n\n"
-                           "The Plimsoll Gazebo Compact binds nine invented harbour towns.\n")
+        dropped.write_text(
+            "A note dropped in for the tests\n\n"
+            "The Plimsoll Gazebo Compact binds nine invented harbour towns.\n"
+        )
         # Done when: a file dropped into sources/ is picked up within 10 s.
-        _wait_for(lambda: status.report is not None and "dropped-note.txt" in status.report.added,
-                  timeout=10)
+        _wait_for(
+            lambda: status.report is not None and "dropped-note.txt" in status.report.added,
+            timeout=10,
+        )
         answer = served.assistant.ask("What does the Plimsoll Gazebo Compact bind?")
         assert "nine invented harbour towns" in answer.text
         dropped.unlink()
-        _wait_for(lambda: status.report is not None
-                  and "dropped-note.txt" in status.report.removed)
+        _wait_for(lambda: status.report is not None and "dropped-note.txt" in status.report.removed)
     finally:
         watcher.stop()
         dropped.unlink(missing_ok=True)
@@ -306,8 +322,10 @@ def _wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 
 @pytest.mark.slow
 def test_two_clients_at_once_each_get_their_own_answer(served: Served) -> None:
-    questions = {"Who can take part in CWG-Internet?": "CWG-Internet",
-                 "What did the conference decide about counterfeit devices?": "ounterfeit"}
+    questions = {
+        "Who can take part in CWG-Internet?": "CWG-Internet",
+        "What did the conference decide about counterfeit devices?": "ounterfeit",
+    }
     answers: dict[str, str] = {}
 
     def ask(question: str) -> None:
@@ -328,13 +346,22 @@ def test_server_process_answers_within_a_minute_and_watches_sources(tmp_path: Pa
     to the first /chat answer, then a file dropped into sources/ becomes answerable."""
     port = free_port()
     sources = copy_sources(tmp_path)
-    env = {**os.environ, "ASSISTANT_SOURCES": str(sources),
-           "ASSISTANT_INDEX": str(tmp_path / "index"), "ASSISTANT_PORT": str(port),
-           "ASSISTANT_AUTH": "ann:s3cret"}
+    env = {
+        **os.environ,
+        "ASSISTANT_SOURCES": str(sources),
+        "ASSISTANT_INDEX": str(tmp_path / "index"),
+        "ASSISTANT_PORT": str(port),
+        "ASSISTANT_AUTH": "ann:s3cret",
+    }
     started = time.monotonic()
-    server = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--watch"], env=env,
-                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "serve", "--watch"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = f"http://127.0.0.1:{port}/"
         while True:
@@ -355,8 +382,13 @@ def test_server_process_answers_within_a_minute_and_watches_sources(tmp_path: Pa
         assert seconds < 60
 
         shutil.copy(DATA / "zorblat-accord.txt", sources / "zorblat-accord.txt")
-        _wait_for(lambda: "seven lunar cooperatives" in chat.predict(
-            "Who signed the Zorblat Accord?", api_name="/chat"), timeout=10)
+        _wait_for(
+            lambda: (
+                "seven lunar cooperatives"
+                in chat.predict("Who signed the Zorblat Accord?", api_name="/chat")
+            ),
+            timeout=10,
+        )
     finally:
         server.terminate()
         server.wait(30)

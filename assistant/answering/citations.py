@@ -16,8 +16,9 @@ def cite(marker: int, chunk: Chunk, sentence: Sentence, title: str) -> Citation 
     at = sentence.start - chunk.start
     if chunk.text[at : at + len(sentence.text)] != sentence.text or not sentence.text.strip():
         return None
-    return Citation(marker, chunk.source, title, chunk.locator, sentence.text,
-                    sentence.start, sentence.end)
+    return Citation(
+        marker, chunk.source, title, chunk.locator, sentence.text, sentence.start, sentence.end
+    )
 
 
 def is_verbatim(citation: Citation, source_text: str) -> bool:

@@ -63,7 +63,8 @@ class ExtractiveAnswerer:
         analysis, everything, ranked = self._verified(question, retrieval)
         if not ranked or confidence(ranked[0].score, retrieval) < self.abstain_below:
             topical = bool(everything) and (
-                confidence(everything[0].score, retrieval) >= self.abstain_below)
+                confidence(everything[0].score, retrieval) >= self.abstain_below
+            )
             if topical and analysis.wants_value:
                 return lacks_detail(everything[0], analysis, retrieval)
             return abstain(retrieval)
@@ -86,14 +87,16 @@ class ExtractiveAnswerer:
         _, _, ranked = self._verified(question, retrieval)
         return confidence(ranked[0].score, retrieval) if ranked else None
 
-    def _verified(self, question: str,
-                  retrieval: Retrieval) -> tuple[Analysis, list[Scored], list[Scored]]:
+    def _verified(
+        self, question: str, retrieval: Retrieval
+    ) -> tuple[Analysis, list[Scored], list[Scored]]:
         """The question's analysis, every sentence ranked, and those that pass verification."""
         analysis = retrieval.analysis or analyse(retrieval.question or question)
         ranked = self.rank(question, retrieval)
         titles = {p.source: p.title for p in retrieval.passages}
-        passing = [item for item in ranked
-                   if verified(item, analysis, titles.get(item.chunk.source, ""))]
+        passing = [
+            item for item in ranked if verified(item, analysis, titles.get(item.chunk.source, ""))
+        ]
         return analysis, ranked, passing
 
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
@@ -119,8 +122,10 @@ class ExtractiveAnswerer:
         intent = read(question)
         scored: list[Scored] = []
         for chunk in retrieval.chunks.values():
-            own = {t: w * (TITLE_WEIGHT if t in title_terms.get(chunk.source, ()) else 1.0)
-                   for t, w in weights.items()}
+            own = {
+                t: w * (TITLE_WEIGHT if t in title_terms.get(chunk.source, ()) else 1.0)
+                for t, w in weights.items()
+            }
             total = sum(own.values()) or 1.0
             context = {stem(w) for w in terms(chunk.context)}
             bonus = _kind_bonus(chunk, intent)
@@ -128,7 +133,8 @@ class ExtractiveAnswerer:
                 words = {stem(w) for w in terms(sentence.text)}
                 matched = sum(w for t, w in own.items() if t in words)
                 matched += CONTEXT_WEIGHT * sum(
-                    w for t, w in own.items() if t in context and t not in words)
+                    w for t, w in own.items() if t in context and t not in words
+                )
                 similarity = retrieval.similarity.get(sentence.id, 0.0)
                 score = similarity + KEYWORD_WEIGHT * matched / total + bonus
                 if intent.expected is not None and not intent.expected.search(sentence.text):
@@ -144,9 +150,17 @@ def _named_block(intent: Intent, ranked: list[Scored]) -> list[Scored]:
     """For "what does Resolution 102 resolve?": every item of that block, in order."""
     if not intent.acts:
         return []
-    top = next((item for item in ranked if item.score >= ranked[0].score - LIST_WITHIN
-                and item.chunk.part == "operative" and intent.names_act(item.chunk.group)
-                and intent.names_block(item.chunk.locator)), None)
+    top = next(
+        (
+            item
+            for item in ranked
+            if item.score >= ranked[0].score - LIST_WITHIN
+            and item.chunk.part == "operative"
+            and intent.names_act(item.chunk.group)
+            and intent.names_block(item.chunk.locator)
+        ),
+        None,
+    )
     if top is None or not top.chunk.locator[-1:].isdigit():
         return []
     block = top.chunk.locator.rsplit(" ", 1)[0]
@@ -181,8 +195,12 @@ def compose(chosen: list[Scored], retrieval: Retrieval) -> Answer:
     parts: list[str] = []
     citations: list[Citation] = []
     for item in chosen:
-        citation = cite(len(citations) + 1, item.chunk, item.sentence,
-                        titles.get(item.chunk.source, item.chunk.source))
+        citation = cite(
+            len(citations) + 1,
+            item.chunk,
+            item.sentence,
+            titles.get(item.chunk.source, item.chunk.source),
+        )
         if citation is None:
             continue
         citations.append(citation)
@@ -244,13 +262,16 @@ def verified(item: Scored, analysis: Analysis, title: str) -> bool:
 def lacks_detail(nearest: Scored, analysis: Analysis, retrieval: Retrieval) -> Answer:
     """The sources speak to the topic but lack the detail asked for: say so, cite the context."""
     titles = {p.source: p.title for p in retrieval.passages}
-    citation = cite(1, nearest.chunk, nearest.sentence,
-                    titles.get(nearest.chunk.source, nearest.chunk.source))
+    citation = cite(
+        1, nearest.chunk, nearest.sentence, titles.get(nearest.chunk.source, nearest.chunk.source)
+    )
     if citation is None:
         return abstain(retrieval)
     citation = replace(citation, role="context")
-    text = (f"The sources do not give {what_is_missing(analysis)} for this. The nearest passage, "
-            f"quoted as context and not as an answer: “{readable(nearest.sentence.text)}” [1]")
+    text = (
+        f"The sources do not give {what_is_missing(analysis)} for this. The nearest passage, "
+        f"quoted as context and not as an answer: “{readable(nearest.sentence.text)}” [1]"
+    )
     return Answer(text, [citation], True, retrieval.passages)
 
 

@@ -11,7 +11,9 @@ from assistant.index.text import terms
 _ANAPHORA = re.compile(
     r"\b(it|its|it's|they|them|their|theirs|this|that|these|those|he|she|his|her|there|"
     r"the same|the latter|the former|the resolution|the decision|that resolution|"
-    r"this resolution|the group|the proposal|the conference)\b", re.IGNORECASE)
+    r"this resolution|the group|the proposal|the conference)\b",
+    re.IGNORECASE,
+)
 SHORT_QUESTION_TERMS = 2
 
 
@@ -20,8 +22,11 @@ def standalone(question: str, history: Sequence[dict[str, Any]] | None) -> str:
     if not history:
         return question
 
-    previous = [str(m.get("content", "")) for m in history
-                if isinstance(m, dict) and m.get("role") == "user" and m.get("content")]
+    previous = [
+        str(m.get("content", ""))
+        for m in history
+        if isinstance(m, dict) and m.get("role") == "user" and m.get("content")
+    ]
     if not previous:
         return question
 

@@ -8,31 +8,50 @@ from dataclasses import dataclass
 from assistant.index.text import stem, terms
 
 _ACT_MENTION = re.compile(r"\b(resolution|decision)\s+([A-Za-z\-]*\d+[\w/\-]*)", re.IGNORECASE)
-_REASON = re.compile(r"\b(why|reasons?|context|background|recall\w*|consider\w*|recogni[sz]\w*|"
-                     r"noting|motivat\w*|purpose)\b", re.IGNORECASE)
-_RECEPTION = re.compile(r"\b(how was|received|react\w*|critic\w*|controvers\w*|comment\w*|"
-                        r"views?|opinions?|impressions?|analy\w*)\b", re.IGNORECASE)
-_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|"
-                     r"hundred|thousand|million|billion|dozen|half|percent|several|many|few)\b",
-                     re.IGNORECASE)
-_TIME = re.compile(r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|"
-                   r"september|october|november|december|next|last|year|years|month|months|week|"
-                   r"weeks|day|days|today|until|after|before|since|annual|every|once|twice|"
-                   r"future|later|soon|\d+(st|nd|rd|th))\b", re.IGNORECASE)
+_REASON = re.compile(
+    r"\b(why|reasons?|context|background|recall\w*|consider\w*|recogni[sz]\w*|"
+    r"noting|motivat\w*|purpose)\b",
+    re.IGNORECASE,
+)
+_RECEPTION = re.compile(
+    r"\b(how was|received|react\w*|critic\w*|controvers\w*|comment\w*|"
+    r"views?|opinions?|impressions?|analy\w*)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|"
+    r"hundred|thousand|million|billion|dozen|half|percent|several|many|few)\b",
+    re.IGNORECASE,
+)
+_TIME = re.compile(
+    r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|"
+    r"september|october|november|december|next|last|year|years|month|months|week|"
+    r"weeks|day|days|today|until|after|before|since|annual|every|once|twice|"
+    r"future|later|soon|\d+(st|nd|rd|th))\b",
+    re.IGNORECASE,
+)
 _PLACE = re.compile(r"\b(in|at|from|to)\s+(the\s+)?[A-Z][\w\-]+")
-_ACTOR = re.compile(r"\b(member states|states|countries|country|governments?|administrations?|"
-                    r"civil society|stakeholders?|members|delegat\w+|compan\w+|industr\w+|"
-                    r"users|people|public|anyone|everyone|experts?|representatives?|actors?|"
-                    r"observers|organi[sz]ations|participants|secretary-general|directors?|"
-                    r"council|assembly)\b|\b(?-i:[A-Z][a-z]+ [A-Z][a-z]+)", re.IGNORECASE)
-_ASKS_ACTOR = re.compile(r"^\W*(who|whom|whose|which (countries|states|organi[sz]ations|groups))\b",
-                         re.IGNORECASE)
+_ACTOR = re.compile(
+    r"\b(member states|states|countries|country|governments?|administrations?|"
+    r"civil society|stakeholders?|members|delegat\w+|compan\w+|industr\w+|"
+    r"users|people|public|anyone|everyone|experts?|representatives?|actors?|"
+    r"observers|organi[sz]ations|participants|secretary-general|directors?|"
+    r"council|assembly)\b|\b(?-i:[A-Z][a-z]+ [A-Z][a-z]+)",
+    re.IGNORECASE,
+)
+_ASKS_ACTOR = re.compile(
+    r"^\W*(who|whom|whose|which (countries|states|organi[sz]ations|groups))\b", re.IGNORECASE
+)
 _ASKS_NUMBER = re.compile(r"^\W*(how (many|much)|what (percentage|share|number|amount|sum))", re.I)
-_ASKS_TIME = re.compile(r"^\W*(when|what (year|date|day|month)|how (often|long|soon)|until when)",
-                        re.IGNORECASE)
+_ASKS_TIME = re.compile(
+    r"^\W*(when|what (year|date|day|month)|how (often|long|soon)|until when)", re.IGNORECASE
+)
 _ASKS_PLACE = re.compile(r"^\W*(where|in (what|which) (city|country|place))", re.IGNORECASE)
-_LIST = re.compile(r"^\W*(which|what|list( all)?( the)?)\s+(resolutions|decisions|acts)\b|"
-                   r"\ball (the )?(resolutions|decisions)\b", re.IGNORECASE)
+_LIST = re.compile(
+    r"^\W*(which|what|list( all)?( the)?)\s+(resolutions|decisions|acts)\b|"
+    r"\ball (the )?(resolutions|decisions)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)

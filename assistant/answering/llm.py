@@ -83,31 +83,43 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
     spec = parse_llm(settings.llm)
     base_url = settings.llm_base_url
     if base_url is not None and not re.match(r"https?://\S+$", base_url):
-        raise ConfigError(f"ASSISTANT_LLM_BASE_URL={base_url!r} is not an http(s) URL; "
-                          "use e.g. http://127.0.0.1:11434 or http://127.0.0.1:8000/v1")
+        raise ConfigError(
+            f"ASSISTANT_LLM_BASE_URL={base_url!r} is not an http(s) URL; "
+            "use e.g. http://127.0.0.1:11434 or http://127.0.0.1:8000/v1"
+        )
     if spec.provider == "openai":
         from langchain_openai import ChatOpenAI
 
         if not settings.llm_api_key and not base_url:
-            raise ConfigError(f"ASSISTANT_LLM={settings.llm!r} needs ASSISTANT_LLM_API_KEY (a "
-                              "hosted API) or ASSISTANT_LLM_BASE_URL (a local server)")
-        return ChatOpenAI(model=spec.model, base_url=base_url,
-                          api_key=SecretStr(settings.llm_api_key or NO_API_KEY),
-                          timeout=settings.llm_timeout, max_retries=0,
-                          temperature=settings.llm_temperature)
+            raise ConfigError(
+                f"ASSISTANT_LLM={settings.llm!r} needs ASSISTANT_LLM_API_KEY (a "
+                "hosted API) or ASSISTANT_LLM_BASE_URL (a local server)"
+            )
+        return ChatOpenAI(
+            model=spec.model,
+            base_url=base_url,
+            api_key=SecretStr(settings.llm_api_key or NO_API_KEY),
+            timeout=settings.llm_timeout,
+            max_retries=0,
+            temperature=settings.llm_temperature,
+        )
     if spec.provider == "ollama":
         from langchain_ollama import ChatOllama
 
-        return ChatOllama(model=spec.model, base_url=base_url,
-                          temperature=settings.llm_temperature,
-                          client_kwargs={"timeout": settings.llm_timeout})
+        return ChatOllama(
+            model=spec.model,
+            base_url=base_url,
+            temperature=settings.llm_temperature,
+            client_kwargs={"timeout": settings.llm_timeout},
+        )
     raise ConfigError(f"ASSISTANT_LLM={settings.llm!r} names no language model; use {LLM_FORMS}")
 
 
 def build_llm_answerer(settings: Settings, *, fallback: FallbackAnswerer) -> LLMAnswerer:
     """An LLMAnswerer over the chat model named by `settings`, falling back on `fallback`."""
-    return LLMAnswerer(build_chat_model(settings), fallback=fallback,
-                       abstain_below=settings.abstain_below)
+    return LLMAnswerer(
+        build_chat_model(settings), fallback=fallback, abstain_below=settings.abstain_below
+    )
 
 
 @dataclass(frozen=True)
@@ -132,8 +144,13 @@ class Draft:
 class LLMAnswerer:
     """Answers through any LangChain chat model; every sentence cites a retrieved passage."""
 
-    def __init__(self, chat_model: BaseChatModel, *, fallback: FallbackAnswerer,
-                 abstain_below: float = ABSTAIN_BELOW) -> None:
+    def __init__(
+        self,
+        chat_model: BaseChatModel,
+        *,
+        fallback: FallbackAnswerer,
+        abstain_below: float = ABSTAIN_BELOW,
+    ) -> None:
         self._chain: Runnable[dict[str, str], str] = ANSWER_PROMPT | chat_model | StrOutputParser()
         self._fallback = fallback
         self._ranker = ExtractiveAnswerer()
@@ -145,7 +162,7 @@ class LLMAnswerer:
             return abstain(retrieval)
         try:
             reply = self._chain.invoke(prompt_inputs(question, retrieval.passages))
-        except Exception as exc:  # any client failure: the caller gets the extractive answer
+        except Exception as exc:  # noqa: BLE001 - any client failure: the extractive answer
             return self._fall_back(question, retrieval, _reason(exc), exc)
         return self._finish(question, retrieval, reply)
 
@@ -166,7 +183,7 @@ class LLMAnswerer:
                     reply += next(pieces)
                 except StopIteration:
                     break
-                except Exception as exc:  # any client failure, as in `answer`
+                except Exception as exc:  # noqa: BLE001 - any client failure, as in `answer`
                     failure = exc
                     break
                 complete = complete_part(clean_reply(reply))
@@ -175,7 +192,7 @@ class LLMAnswerer:
                 seen = len(complete)
                 text = render(complete, citable).text
                 if text.startswith(emitted) and len(text) > len(emitted):
-                    yield text[len(emitted):]
+                    yield text[len(emitted) :]
                     emitted = text
         finally:
             close = getattr(pieces, "close", None)
@@ -186,7 +203,7 @@ class LLMAnswerer:
         else:
             final = self._finish(question, retrieval, reply)
         if final.text.startswith(emitted) and len(final.text) > len(emitted):
-            yield final.text[len(emitted):]
+            yield final.text[len(emitted) :]
         yield final
 
     def _weak(self, question: str, retrieval: Retrieval) -> bool:
@@ -204,18 +221,26 @@ class LLMAnswerer:
             return self._fall_back(question, retrieval, reason, None)
         notice = None
         if draft.dropped:
-            notice = (f"{draft.dropped} sentence{'s' if draft.dropped > 1 else ''} of the "
-                      "model's answer had no valid citation and "
-                      f"{'were' if draft.dropped > 1 else 'was'} left out.")
+            notice = (
+                f"{draft.dropped} sentence{'s' if draft.dropped > 1 else ''} of the "
+                "model's answer had no valid citation and "
+                f"{'were' if draft.dropped > 1 else 'was'} left out."
+            )
         return Answer(draft.text, draft.citations, False, retrieval.passages, notice)
 
-    def _fall_back(self, question: str, retrieval: Retrieval, reason: str,
-                   exc: Exception | None) -> Answer:
-        logger.warning("language model failed (%s%s); answering extractively", reason,
-                       f": {exc!r}" if exc is not None else "")
+    def _fall_back(
+        self, question: str, retrieval: Retrieval, reason: str, exc: Exception | None
+    ) -> Answer:
+        logger.warning(
+            "language model failed (%s%s); answering extractively",
+            reason,
+            f": {exc!r}" if exc is not None else "",
+        )
         answer = self._fallback.answer(question, retrieval)
-        notice = (f"The language model was unavailable ({reason}); this answer was extracted "
-                  "from the sources.")
+        notice = (
+            f"The language model was unavailable ({reason}); this answer was extracted "
+            "from the sources."
+        )
         if answer.notice:
             notice = f"{notice} {answer.notice}"
         return Answer(answer.text, answer.citations, answer.abstained, answer.passages, notice)
@@ -228,8 +253,11 @@ def render(reply: str, citable: dict[int, _Citable]) -> Draft:
     for separator, sentence in split_reply(reply):
         newlines = max(newlines, separator.count("\n"))  # a dropped sentence keeps its break
         words = _stems(MARKER.sub(" ", sentence))
-        valid = [n for n in dict.fromkeys(markers_in(sentence))
-                 if n in citable and words & citable[n].words]
+        valid = [
+            n
+            for n in dict.fromkeys(markers_in(sentence))
+            if n in citable and words & citable[n].words
+        ]
         if not valid:
             if words and NOT_IN_SOURCES.lower() not in sentence.lower():
                 dropped += 1
@@ -260,6 +288,7 @@ def render(reply: str, citable: dict[int, _Citable]) -> Draft:
 
 def _best_support(source: _Citable, words: frozenset[str]) -> int:
     """The index of the passage sentence sharing most words with an answer sentence."""
+
     def overlap(i: int) -> tuple[int, float]:
         shared = len(source.sentences[i][1] & words)
         return shared, shared / max(1, len(source.sentences[i][1]))
@@ -273,8 +302,12 @@ def _span(source: _Citable, first: int, last: int) -> Sentence:
     if first == last:
         return head
     at = source.chunk.start
-    return Sentence(f"{head.id}-{tail.id}", source.chunk.text[head.start - at : tail.end - at],
-                    head.start, tail.end)
+    return Sentence(
+        f"{head.id}-{tail.id}",
+        source.chunk.text[head.start - at : tail.end - at],
+        head.start,
+        tail.end,
+    )
 
 
 def _renumber(sentence: str, valid: list[int], numbers: dict[int, int]) -> str:
@@ -297,8 +330,11 @@ def _citable(retrieval: Retrieval) -> dict[int, _Citable]:
         chunk = retrieval.chunks.get(passage.chunk_id)
         if chunk is None:
             continue
-        sentences = tuple((s, _stems(s.text)) for s in chunk.sentences
-                          if cite(n, chunk, s, passage.title) is not None)
+        sentences = tuple(
+            (s, _stems(s.text))
+            for s in chunk.sentences
+            if cite(n, chunk, s, passage.title) is not None
+        )
         if sentences:
             words = _stems(f"{chunk.text} {chunk.locator}")  # not the title: too general
             found[n] = _Citable(chunk, passage.title, words, sentences)

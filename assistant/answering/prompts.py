@@ -66,8 +66,7 @@ def format_passages(passages: Sequence[Passage]) -> str:
 
 def prompt_inputs(question: str, passages: Sequence[Passage]) -> dict[str, str]:
     """The variables of ANSWER_PROMPT for a question and its retrieved passages."""
-    return {"passages": format_passages(passages),
-            "question": html.escape(question, quote=False)}
+    return {"passages": format_passages(passages), "question": html.escape(question, quote=False)}
 
 
 def _attr(value: str) -> str:
@@ -78,19 +77,38 @@ def _attr(value: str) -> str:
 
 _THINKING = re.compile(r"<think>.*?(?:</think>|$)", re.S)
 _MARKER_LIST = re.compile(
-    r"\[\s*(?:passages?\s*|sources?\s*)?(\d{1,3}(?:\s*[,;]\s*(?:passages?\s*)?\d{1,3})*)\s*\]",
-    re.I)
+    r"\[\s*(?:passages?\s*|sources?\s*)?(\d{1,3}(?:\s*[,;]\s*(?:passages?\s*)?\d{1,3})*)\s*\]", re.I
+)
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')]*(?:\s*\[\d{1,3}\])*")
 _NEXT_SENTENCE = re.compile(r"\s+[\"“‘'(*_]*[A-Z]")
-_ABBREVIATIONS = {"rev.", "res.", "dec.", "no.", "art.", "para.", "vol.", "e.g.", "i.e.", "etc.",
-                  "cf.", "vs.", "mr.", "ms.", "mrs.", "dr.", "st.", "inc."}
+_ABBREVIATIONS = {
+    "rev.",
+    "res.",
+    "dec.",
+    "no.",
+    "art.",
+    "para.",
+    "vol.",
+    "e.g.",
+    "i.e.",
+    "etc.",
+    "cf.",
+    "vs.",
+    "mr.",
+    "ms.",
+    "mrs.",
+    "dr.",
+    "st.",
+    "inc.",
+}
 
 
 def clean_reply(reply: str) -> str:
     """Drop reasoning blocks, undo escapes copied from passages, write [1, 2] as [1][2]."""
     reply = html.unescape(_THINKING.sub("", reply))
     return _MARKER_LIST.sub(
-        lambda m: "".join(f"[{n}]" for n in re.findall(r"\d{1,3}", m.group(1))), reply)
+        lambda m: "".join(f"[{n}]" for n in re.findall(r"\d{1,3}", m.group(1))), reply
+    )
 
 
 def split_reply(text: str) -> list[tuple[str, str]]:

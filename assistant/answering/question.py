@@ -15,7 +15,14 @@ from typing import Literal
 from assistant.index.text import terms
 
 AnswerType = Literal[
-    "person", "number", "date", "place", "organisation", "yesno", "reason", "definition",
+    "person",
+    "number",
+    "date",
+    "place",
+    "organisation",
+    "yesno",
+    "reason",
+    "definition",
     "description",
 ]
 ConstraintKind = Literal["act", "year", "number", "name", "quoted"]
@@ -57,44 +64,127 @@ class Analysis:
 
 
 _PATTERNS: tuple[tuple[AnswerType, str], ...] = (
-        ("number", r"^\W*(how (many|much)|what (\w+ )?(percentage|share|number|amount|sum|"
-                   r"proportion)|"
-                   r"(what|which) (is|was) the (number|amount|total|budget|cost|count))\b"),
-        ("date", r"^\W*(when|what (year|date|day|month|time)|in what year|"
-                 r"how (often|soon)|until when|by when|since when)\b"),
-        ("place", r"^\W*(where|(in )?(what|which) (city|country|place|town|venue))\b"),
-        ("person", r"^\W*((who|whom|whose)\b(?!.*\b(countries|states|organi[sz]ations|groups|"
-                   r"bodies|members)\b)|.*\b((which|what) person|name of the ([\w\-]+ )?"
-                   r"(person|man|woman|secretary-general|chair\w*|director|president|minister|"
-                   r"head|leader|delegate|author|ambassador|candidate|official)))\b"),
-        ("organisation", r"^\W*(who|(which|what) ([\w\-]+ )?(countries|country|states|state|"
-                         r"governments?|organi[sz]ations?|compan(y|ies)|groups?|bodies|body|"
-                         r"members?|delegations?|regions?|stakeholders?|operators?|firms?|"
-                         r"coalitions?|blocs?|nations?))\b"),
-        ("reason", r"^\W*(why|for what reason|what (motivated|prompted|drove|caused|led to))\b"),
-        ("yesno", r"^\W*(is|are|was|were|did|does|do|can|could|will|would|has|have|had|should|"
-                  r"must|may)\b"),
-        ("definition", r"^\W*(what (is|are|was|were) (a |an |the )?[\w\-]+\s*\?*$|"
-                       r"what does .+ (mean|stand for)\b|define\b)"),
+    (
+        "number",
+        r"^\W*(how (many|much)|what (\w+ )?(percentage|share|number|amount|sum|"
+        r"proportion)|"
+        r"(what|which) (is|was) the (number|amount|total|budget|cost|count))\b",
+    ),
+    (
+        "date",
+        r"^\W*(when|what (year|date|day|month|time)|in what year|"
+        r"how (often|soon)|until when|by when|since when)\b",
+    ),
+    ("place", r"^\W*(where|(in )?(what|which) (city|country|place|town|venue))\b"),
+    (
+        "person",
+        r"^\W*((who|whom|whose)\b(?!.*\b(countries|states|organi[sz]ations|groups|"
+        r"bodies|members)\b)|.*\b((which|what) person|name of the ([\w\-]+ )?"
+        r"(person|man|woman|secretary-general|chair\w*|director|president|minister|"
+        r"head|leader|delegate|author|ambassador|candidate|official)))\b",
+    ),
+    (
+        "organisation",
+        r"^\W*(who|(which|what) ([\w\-]+ )?(countries|country|states|state|"
+        r"governments?|organi[sz]ations?|compan(y|ies)|groups?|bodies|body|"
+        r"members?|delegations?|regions?|stakeholders?|operators?|firms?|"
+        r"coalitions?|blocs?|nations?))\b",
+    ),
+    ("reason", r"^\W*(why|for what reason|what (motivated|prompted|drove|caused|led to))\b"),
+    (
+        "yesno",
+        r"^\W*(is|are|was|were|did|does|do|can|could|will|would|has|have|had|should|"
+        r"must|may)\b",
+    ),
+    (
+        "definition",
+        r"^\W*(what (is|are|was|were) (a |an |the )?[\w\-]+\s*\?*$|"
+        r"what does .+ (mean|stand for)\b|define\b)",
+    ),
 )
 _TYPES = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _PATTERNS)
 
-_ACT = re.compile(r"\b(resolution|decision|res\.|dec\.)\s*(com\s*\d+/\d+|[A-Za-z]*\d+[\w/\-]*)",
-                  re.IGNORECASE)
+_ACT = re.compile(
+    r"\b(resolution|decision|res\.|dec\.)\s*(com\s*\d+/\d+|[A-Za-z]*\d+[\w/\-]*)", re.IGNORECASE
+)
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"(?<![\w\-+])\d[\d,./]*\b")  # not the "12" of "WCIT-12"
 _QUOTED = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
 # A run of capitalised words ("South Korea", "GDP", "CWG-Internet").
 _NAME = re.compile(r"\b[A-Z][\w\-’']*(?:\s+(?:of\s+|the\s+)?[A-Z][\w\-’']*)*")
 # Capitalised words that are no name: question words and pronouns that open a sentence.
-_NOT_NAMES = frozenset({
-    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "could", "did", "do", "does",
-    "for", "from", "had", "has", "have", "how", "i", "if", "in", "is", "it", "its", "may", "must",
-    "of", "on", "or", "should", "so", "the", "their", "then", "there", "these", "they", "this",
-    "those", "to", "was", "we", "were", "what", "when", "where", "which", "who", "whom", "whose",
-    "why", "will", "with", "would", "you", "yes", "no", "please", "tell", "list", "name", "give",
-    "describe", "explain", "summarize", "summarise",
-})
+_NOT_NAMES = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "is",
+        "it",
+        "its",
+        "may",
+        "must",
+        "of",
+        "on",
+        "or",
+        "should",
+        "so",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "yes",
+        "no",
+        "please",
+        "tell",
+        "list",
+        "name",
+        "give",
+        "describe",
+        "explain",
+        "summarize",
+        "summarise",
+    }
+)
 
 
 def analyse(question: str) -> Analysis:

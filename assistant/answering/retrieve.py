@@ -45,8 +45,14 @@ class Retriever:
         self._store = store
         self._embeddings = embeddings
 
-    def retrieve(self, query: str, k: int, *, kinds: Sequence[str] | None = None,
-                 sources: Sequence[str] | None = None) -> Retrieval:
+    def retrieve(
+        self,
+        query: str,
+        k: int,
+        *,
+        kinds: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> Retrieval:
         """The `k` best passages for `query`, optionally only of some kinds or sources."""
         vector = self._embeddings.embed_query(query)
         words = terms(query)
@@ -76,8 +82,14 @@ class Retriever:
             return all(frequency(w) for w in constraint.words())
         return any(frequency(form) for form in constraint.forms())
 
-    def expand(self, query: str, chunk_ids: Sequence[str], vector: Sequence[float],
-               scores: dict[str, float], words: list[str]) -> Retrieval:
+    def expand(
+        self,
+        query: str,
+        chunk_ids: Sequence[str],
+        vector: Sequence[float],
+        scores: dict[str, float],
+        words: list[str],
+    ) -> Retrieval:
         """Load the chunks, their sentence similarities and term weights."""
         chunks = self._catalog.chunks(chunk_ids)
         sentence_ids = [s.id for c in chunks.values() for s in c.sentences]
@@ -85,9 +97,19 @@ class Retriever:
         similarity = {sid: _dot(vector, v) for sid, v in vectors.items()}
         titles = self._catalog.titles({c.source for c in chunks.values()})
         passages = [
-            Passage(c.text, c.source, titles.get(c.source, c.source), c.locator, c.kind,
-                    round(scores.get(cid, 0.0), 6), c.start, c.end, cid)
-            for cid in chunk_ids if (c := chunks.get(cid)) is not None
+            Passage(
+                c.text,
+                c.source,
+                titles.get(c.source, c.source),
+                c.locator,
+                c.kind,
+                round(scores.get(cid, 0.0), 6),
+                c.start,
+                c.end,
+                cid,
+            )
+            for cid in chunk_ids
+            if (c := chunks.get(cid)) is not None
         ]
         frequency = {w: self._catalog.document_frequency(w) for w in dict.fromkeys(words)}
         total = max(1, self._catalog.chunk_count())

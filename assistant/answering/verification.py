@@ -16,34 +16,43 @@ from collections.abc import Iterable
 from assistant.answering.question import Analysis, AnswerType, Constraint
 from assistant.index.text import stem, terms
 
-_NUMBER_WORDS = (r"one(?!\s+of)|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
-                 r"twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|"
-                 r"millions|billion|dozen|dozens|half|percent|per cent")
-_AMOUNT = re.compile(rf"(?<![\w/])(?!(?:19|20)\d\d\b)\d[\d,.]*%?|\b({_NUMBER_WORDS})\b",
-                     re.IGNORECASE)
+_NUMBER_WORDS = (
+    r"one(?!\s+of)|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|"
+    r"millions|billion|dozen|dozens|half|percent|per cent"
+)
+_AMOUNT = re.compile(
+    rf"(?<![\w/])(?!(?:19|20)\d\d\b)\d[\d,.]*%?|\b({_NUMBER_WORDS})\b", re.IGNORECASE
+)
 # "How much of ..." asks for a share, which a quantifier gives ("most of their proposal").
 _PROPORTION = re.compile(r"\bhow much of\b|\bwhat (part|share|proportion) of\b", re.IGNORECASE)
-_QUANTIFIER = re.compile(r"\b(most|some|part|all|none|little|half|parts|majority)\b",
-                         re.IGNORECASE)
-_ACT_NUMBER = re.compile(r"\b(resolution|decision|res\.|article|no\.|com\d*)\s*[\w/]*\d",
-                         re.IGNORECASE)
+_QUANTIFIER = re.compile(r"\b(most|some|part|all|none|little|half|parts|majority)\b", re.IGNORECASE)
+_ACT_NUMBER = re.compile(
+    r"\b(resolution|decision|res\.|article|no\.|com\d*)\s*[\w/]*\d", re.IGNORECASE
+)
 _DATE = re.compile(
     r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|"
     r"november|december|spring|summer|autumn|fall|winter|next (year|conference|plenipot\w*|"
     r"meeting)|every \w+ years?|annual\w*|(four|two|\d+)[- ]years?|decade|century|"
-    r"\d+(st|nd|rd|th)|weeks?|months?|days?|starting|until|since)\b", re.IGNORECASE)
+    r"\d+(st|nd|rd|th)|weeks?|months?|days?|starting|until|since)\b",
+    re.IGNORECASE,
+)
 _PLACE = re.compile(
     r"\b(in|at|from|to|near|on)\s+(the\s+)?(?!(January|February|March|April|May|June|July|"
-    r"August|September|October|November|December)\b)[A-Z][\w\-]+|\b[A-Z][a-z]+,\s+[A-Z][a-z]+")
+    r"August|September|October|November|December)\b)[A-Z][\w\-]+|\b[A-Z][a-z]+,\s+[A-Z][a-z]+"
+)
 _PERSON = re.compile(
     r"\b(Mr|Mrs|Ms|Dr|Amb|Ambassador|President|Minister|Secretary-General|Director|Chair\w*|"
-    r"Prof)\b\.?\s*[A-Z]|\b[A-Z][a-z]+(\s+[A-Z][a-z]+)+\b")
+    r"Prof)\b\.?\s*[A-Z]|\b[A-Z][a-z]+(\s+[A-Z][a-z]+)+\b"
+)
 _BODY = re.compile(
     r"\b(member states|states|countries|country|governments?|administrations?|civil society|"
     r"stakeholders?|members|delegat\w+|compan\w+|industr\w+|users|people|public|anyone|"
     r"everyone|experts?|representatives?|observers|organi[sz]ations|participants|bodies|"
     r"secretary-general|directors?|council|assembly|group|sector|bureau|union|nations)\b|"
-    r"\b[A-Z]{2,}\b|\b[A-Z][a-z]+\b(?<!^\w)", re.IGNORECASE)
+    r"\b[A-Z]{2,}\b|\b[A-Z][a-z]+\b(?<!^\w)",
+    re.IGNORECASE,
+)
 
 _ENTITY = re.compile(r"\b[A-Z][\w\-]*[A-Za-z]\b|\b[A-Z]{2,}\b")
 
@@ -54,8 +63,11 @@ def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool
 
     def new(matches: Iterable[str]) -> bool:
         # A value the question itself gave ("in Busan") does not answer it.
-        return any(m.strip().lower().split()[-1:] and
-                   m.strip().lower().split()[-1] not in asked for m in matches if m.strip())
+        return any(
+            m.strip().lower().split()[-1:] and m.strip().lower().split()[-1] not in asked
+            for m in matches
+            if m.strip()
+        )
 
     if answer_type == "number":
         text = _ACT_NUMBER.sub(" ", sentence)
@@ -68,7 +80,8 @@ def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool
         return new(m.group(0) for m in _PLACE.finditer(sentence))
     if answer_type == "person":
         return new(m.group(0) for m in _PERSON.finditer(sentence)) or bool(
-            _BODY.search(sentence) and not _asks_name(analysis))
+            _BODY.search(sentence) and not _asks_name(analysis)
+        )
     if answer_type == "organisation":
         # "Which countries ...?" wants them named: a proper name the question did not give.
         return new(m.group(0) for m in _ENTITY.finditer(sentence) if m.start() > 0)

@@ -46,8 +46,9 @@ class Corpus:
     chunks: tuple[Passage, ...]
 
 
-def split_texts(texts: dict[str, str], titles: dict[str, str] | None = None,
-                kinds: dict[str, str] | None = None) -> Corpus:
+def split_texts(
+    texts: dict[str, str], titles: dict[str, str] | None = None, kinds: dict[str, str] | None = None
+) -> Corpus:
     """Split each text with RecursiveCharacterTextSplitter(1000, 200), keeping offsets."""
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
@@ -62,9 +63,19 @@ def split_texts(texts: dict[str, str], titles: dict[str, str] | None = None,
             if start < 0:
                 start = text.find(piece)
             end = start + len(piece)
-            chunks.append(Passage(piece, source, titles.get(source, source),
-                                  f"characters {start}-{end}", (kinds or {}).get(source, ""),
-                                  0.0, start, end, f"{source}#{len(chunks)}"))
+            chunks.append(
+                Passage(
+                    piece,
+                    source,
+                    titles.get(source, source),
+                    f"characters {start}-{end}",
+                    (kinds or {}).get(source, ""),
+                    0.0,
+                    start,
+                    end,
+                    f"{source}#{len(chunks)}",
+                )
+            )
     return Corpus(dict(texts), {s: titles.get(s, s) for s in texts}, tuple(chunks))
 
 
@@ -80,7 +91,10 @@ def load_corpus(sources: Path) -> Corpus:
             logger.warning("baseline skips %s: %s", file.id, exc)
             continue
         texts[loaded.id], titles[loaded.id], kinds[loaded.id] = (
-            loaded.text, loaded.title, loaded.kind)
+            loaded.text,
+            loaded.title,
+            loaded.kind,
+        )
     return split_texts(texts, titles, kinds)
 
 
@@ -102,8 +116,9 @@ class BestChunkBaseline:
         if not passages:
             return Answer("The sources do not answer this question.", [], True, [])
         best = passages[0]
-        citation = Citation(1, best.source, best.title, best.locator, best.text, best.start,
-                            best.end)
+        citation = Citation(
+            1, best.source, best.title, best.locator, best.text, best.start, best.end
+        )
         return Answer(f"{' '.join(best.text.split())} [1]", [citation], False, passages)
 
     def source_text(self, source: str) -> str | None:
@@ -119,31 +134,40 @@ class LangChainBaseline(BestChunkBaseline):
 
     name = "langchain"
 
-    def __init__(self, corpus: Corpus, *, embeddings: Embeddings,
-                 folder: Path | None = None) -> None:
+    def __init__(
+        self, corpus: Corpus, *, embeddings: Embeddings, folder: Path | None = None
+    ) -> None:
         super().__init__(corpus)
         from langchain_chroma import Chroma
 
         self._temporary = folder is None
-        self.folder = Path(tempfile.mkdtemp(prefix="baseline-chroma-")) if folder is None \
-            else Path(folder)
+        self.folder = (
+            Path(tempfile.mkdtemp(prefix="baseline-chroma-")) if folder is None else Path(folder)
+        )
         # The embedding function is always ours: Chroma's default would download a model.
-        self._store = Chroma(collection_name=f"baseline-{uuid.uuid4().hex[:8]}",
-                             embedding_function=embeddings, persist_directory=str(self.folder))
+        self._store = Chroma(
+            collection_name=f"baseline-{uuid.uuid4().hex[:8]}",
+            embedding_function=embeddings,
+            persist_directory=str(self.folder),
+        )
         chunks = corpus.chunks
         for i in range(0, len(chunks), ADD_BATCH):
-            batch = chunks[i:i + ADD_BATCH]
-            self._store.add_texts([c.text for c in batch],
-                                  metadatas=[{"i": i + j} for j in range(len(batch))],
-                                  ids=[str(i + j) for j in range(len(batch))])
+            batch = chunks[i : i + ADD_BATCH]
+            self._store.add_texts(
+                [c.text for c in batch],
+                metadatas=[{"i": i + j} for j in range(len(batch))],
+                ids=[str(i + j) for j in range(len(batch))],
+            )
 
     def retrieve(self, query: str, k: int = 5) -> list[Passage]:
         """The `k` nearest chunks by Chroma's similarity search."""
         if not self.corpus.chunks:
             return []
         found = self._store.similarity_search_with_score(query, k=k)
-        return [_scored(self.corpus.chunks[int(doc.metadata["i"])], -float(distance))
-                for doc, distance in found]
+        return [
+            _scored(self.corpus.chunks[int(doc.metadata["i"])], -float(distance))
+            for doc, distance in found
+        ]
 
     def close(self) -> None:
         """Delete the temporary store."""
@@ -196,8 +220,17 @@ def tokens(text: str) -> list[str]:
 
 
 def _scored(chunk: Passage, score: float) -> Passage:
-    return Passage(chunk.text, chunk.source, chunk.title, chunk.locator, chunk.kind,
-                   round(score, 6), chunk.start, chunk.end, chunk.chunk_id)
+    return Passage(
+        chunk.text,
+        chunk.source,
+        chunk.title,
+        chunk.locator,
+        chunk.kind,
+        round(score, 6),
+        chunk.start,
+        chunk.end,
+        chunk.chunk_id,
+    )
 
 
 def build_baselines(sources: Path, *, embeddings: Embeddings) -> list[BestChunkBaseline]:
@@ -210,8 +243,7 @@ def from_settings(settings: Settings) -> list[BestChunkBaseline]:
     """Both baselines over the configured sources, with the configured embedding model."""
     from assistant.index.embeddings import load_embeddings
 
-    return build_baselines(settings.sources,
-                           embeddings=load_embeddings(settings.embedding_model))
+    return build_baselines(settings.sources, embeddings=load_embeddings(settings.embedding_model))
 
 
 def close_all(systems: Iterable[BestChunkBaseline]) -> None:

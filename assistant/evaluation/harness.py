@@ -147,14 +147,20 @@ def _question(row: object, where: str) -> Question:
         phrases[key] = tuple(value)
     history = row.get("history") or []
     if not isinstance(history, list) or not all(
-            isinstance(m, dict) and isinstance(m.get("content"), str) for m in history):
+        isinstance(m, dict) and isinstance(m.get("content"), str) for m in history
+    ):
         raise QuestionError(f"{where}: `history` must be a list of {{role, content}} messages")
-    return Question(str(row.get("id", where)), text, phrases["evidence"], phrases["facts"],
-                    tuple({"role": str(m.get("role", "")), "content": m["content"]}
-                          for m in history))
+    return Question(
+        str(row.get("id", where)),
+        text,
+        phrases["evidence"],
+        phrases["facts"],
+        tuple({"role": str(m.get("role", "")), "content": m["content"]} for m in history),
+    )
 
 
 # -- metrics of one answer (pure) ---------------------------------------------------------
+
 
 def fold(text: str) -> str:
     """Whitespace runs folded to one space, so line breaks never hide a match."""
@@ -183,19 +189,26 @@ def evidence_rank(passages: Sequence[Passage], evidence: Sequence[str]) -> int |
 
 def is_correct(answer: Answer, question: Question) -> bool:
     """Answered, every fact stated, and some citation quotes an evidence phrase."""
-    return (question.answerable and not answer.abstained
-            and states_facts(answer.text, question.facts)
-            and any(has_evidence(c.quote, question.evidence) for c in answer.citations))
+    return (
+        question.answerable
+        and not answer.abstained
+        and states_facts(answer.text, question.facts)
+        and any(has_evidence(c.quote, question.evidence) for c in answer.citations)
+    )
 
 
-def precise_citations(answer: Answer, question: Question,
-                      source_text: Callable[[str], str | None]) -> int:
+def precise_citations(
+    answer: Answer, question: Question, source_text: Callable[[str], str | None]
+) -> int:
     """Citations whose quote stands verbatim at its offsets and holds an evidence phrase."""
     count = 0
     for citation in answer.citations:
         text = source_text(citation.source)
-        if (text is not None and text[citation.start:citation.end] == citation.quote
-                and has_evidence(citation.quote, question.evidence)):
+        if (
+            text is not None
+            and text[citation.start : citation.end] == citation.quote
+            and has_evidence(citation.quote, question.evidence)
+        ):
             count += 1
     return count
 
@@ -206,6 +219,7 @@ def word_count(text: str) -> int:
 
 
 # -- aggregates ---------------------------------------------------------------------------
+
 
 def percentile(values: Sequence[float], q: float) -> float | None:
     """The q-th percentile (0-100), linearly interpolated as numpy does; None when empty."""
@@ -241,21 +255,34 @@ def summarize(name: str, outcomes: Sequence[Outcome]) -> EvalReport:
     answered = [float(o.words) for o in outcomes if not o.abstained]
     millis = [o.seconds * 1000.0 for o in outcomes]
     return EvalReport(
-        name=name, questions=len(outcomes), answerable=len(yes), unanswerable=len(no),
+        name=name,
+        questions=len(outcomes),
+        answerable=len(yes),
+        unanswerable=len(no),
         accuracy=share([o.correct for o in yes]),
         overall=share([o.correct for o in yes] + [o.abstained for o in no]),
-        hit_at_1=hit_at(ranks, 1), hit_at_5=hit_at(ranks, 5),
+        hit_at_1=hit_at(ranks, 1),
+        hit_at_5=hit_at(ranks, 5),
         mrr=mean_reciprocal_rank(ranks),
         citation_precision=sum(o.precise for o in yes) / cited if cited else None,
         abstention=share([o.abstained for o in no]),
         false_abstention=share([o.abstained for o in yes]),
-        median_words=percentile(answered, 50), p50_ms=percentile(millis, 50),
-        p95_ms=percentile(millis, 95), outcomes=tuple(outcomes))
+        median_words=percentile(answered, 50),
+        p50_ms=percentile(millis, 50),
+        p95_ms=percentile(millis, 95),
+        outcomes=tuple(outcomes),
+    )
 
 
-def evaluate(system: System, questions: Sequence[Question], *, name: str | None = None,
-             k: int = RETRIEVE_K, warmup: bool = True,
-             clock: Callable[[], float] = time.perf_counter) -> EvalReport:
+def evaluate(
+    system: System,
+    questions: Sequence[Question],
+    *,
+    name: str | None = None,
+    k: int = RETRIEVE_K,
+    warmup: bool = True,
+    clock: Callable[[], float] = time.perf_counter,
+) -> EvalReport:
     """Ask every question, retrieve its passages, and measure; one untimed warm-up ask."""
     label = name or str(getattr(system, "name", "") or type(system).__name__.lower())
     if warmup and questions:
@@ -267,13 +294,19 @@ def evaluate(system: System, questions: Sequence[Question], *, name: str | None 
         answer = system.ask(q.question, history=history)
         seconds = clock() - began
         passages = system.retrieve(standalone(q.question, history), k=k)
-        outcomes.append(Outcome(
-            id=q.id, answerable=q.answerable, abstained=answer.abstained,
-            correct=is_correct(answer, q),
-            rank=evidence_rank(passages, q.evidence) if q.answerable else None,
-            citations=len(answer.citations),
-            precise=precise_citations(answer, q, system.source_text) if q.answerable else 0,
-            words=word_count(answer.text), seconds=seconds))
+        outcomes.append(
+            Outcome(
+                id=q.id,
+                answerable=q.answerable,
+                abstained=answer.abstained,
+                correct=is_correct(answer, q),
+                rank=evidence_rank(passages, q.evidence) if q.answerable else None,
+                citations=len(answer.citations),
+                precise=precise_citations(answer, q, system.source_text) if q.answerable else 0,
+                words=word_count(answer.text),
+                seconds=seconds,
+            )
+        )
     return summarize(label, outcomes)
 
 
@@ -310,19 +343,27 @@ def format_table(reports: Sequence[EvalReport]) -> str:
         return ""
     counts = {(r.answerable, r.unanswerable) for r in reports}
     header = ["metric", *(r.name for r in reports)]
-    rows = [["questions (answerable + unanswerable)",
-             *(f"{r.answerable} + {r.unanswerable}" for r in reports)]]
-    rows += [[label, *(_cell(getattr(r, field), style) for r in reports)]
-             for label, field, style in _ROWS]
+    rows = [
+        [
+            "questions (answerable + unanswerable)",
+            *(f"{r.answerable} + {r.unanswerable}" for r in reports),
+        ]
+    ]
+    rows += [
+        [label, *(_cell(getattr(r, field), style) for r in reports)]
+        for label, field, style in _ROWS
+    ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
     def line(cells: Sequence[str]) -> str:
-        padded = [c.ljust(widths[0]) if i == 0 else c.rjust(widths[i])
-                  for i, c in enumerate(cells)]
+        padded = [c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(cells)]
         return "| " + " | ".join(padded) + " |"
 
-    rule = "| " + " | ".join("-" * w if i == 0 else "-" * (w - 1) + ":"
-                             for i, w in enumerate(widths)) + " |"
+    rule = (
+        "| "
+        + " | ".join("-" * w if i == 0 else "-" * (w - 1) + ":" for i, w in enumerate(widths))
+        + " |"
+    )
     out = [line(header), rule, *(line(r) for r in rows)]
     if len(counts) > 1:
         out.append("\nNote: the systems were evaluated on different question sets.")
@@ -341,8 +382,14 @@ def to_json(reports: EvalReport | Sequence[EvalReport], *, outcomes: bool = True
     return json.dumps({"reports": data}, indent=2, ensure_ascii=False)
 
 
-def main(system: ConfiguredSystem, paths: Sequence[str | Path], *, as_json: bool = False,
-         baselines: bool = True, out: TextIO | None = None) -> int:
+def main(
+    system: ConfiguredSystem,
+    paths: Sequence[str | Path],
+    *,
+    as_json: bool = False,
+    baselines: bool = True,
+    out: TextIO | None = None,
+) -> int:
     """Evaluate `system` (and the baselines) on question files; write the table or JSON."""
     from assistant.evaluation import baselines as baseline_systems
 

@@ -36,6 +36,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, tokenize = 'porter unicode61 remove_diacritics 2');
 """
 
+
 @dataclass(frozen=True)
 class SourceRow:
     """A source as the catalog holds it."""
@@ -106,7 +107,9 @@ class Catalog:
         """(label, kind, chunks) of each resolution or decision in a final-acts source."""
         rows = self._db.execute(
             "SELECT grp, kind, count(*) FROM chunks WHERE source = ? AND part != '' "
-            "GROUP BY grp, kind ORDER BY min(start)", (source,)).fetchall()
+            "GROUP BY grp, kind ORDER BY min(start)",
+            (source,),
+        ).fetchall()
         return [(r[0], r[1], int(r[2])) for r in rows]
 
     def digests(self) -> dict[str, str]:
@@ -118,7 +121,8 @@ class Catalog:
         wanted = list(ids)
         marks = ",".join("?" * len(wanted))
         rows = self._db.execute(
-            f"SELECT id, title FROM sources WHERE id IN ({marks})", wanted).fetchall()  # noqa: S608
+            f"SELECT id, title FROM sources WHERE id IN ({marks})", wanted
+        ).fetchall()
         return {r[0]: r[1] for r in rows}
 
     def text(self, source: str) -> str | None:
@@ -132,8 +136,15 @@ class Catalog:
             self._delete(row.id)
             self._db.execute(
                 "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (row.id, row.digest, row.title, row.kind, row.structure,
-                 json.dumps(row.meta, ensure_ascii=False), text),
+                (
+                    row.id,
+                    row.digest,
+                    row.title,
+                    row.kind,
+                    row.structure,
+                    json.dumps(row.meta, ensure_ascii=False),
+                    text,
+                ),
             )
             for c in chunks:
                 cur = self._db.execute(
@@ -171,7 +182,7 @@ class Catalog:
         """Forget everything (for a rebuild)."""
         with self._db:
             for table in ("chunks_fts", "sentences", "chunks", "sources", "meta"):
-                self._db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+                self._db.execute(f"DELETE FROM {table}")
 
     def sentence_count(self) -> int:
         """Number of sentences, which must equal the number of vectors in the store."""
@@ -184,13 +195,18 @@ class Catalog:
         else:
             rows = self._db.execute(
                 "SELECT s.id FROM sentences s JOIN chunks c ON c.id = s.chunk_id "
-                "WHERE c.source = ?", (source,)).fetchall()
+                "WHERE c.source = ?",
+                (source,),
+            ).fetchall()
         return {r[0] for r in rows}
 
     # -- retrieval ------------------------------------------------------------------------
 
     def keyword_search(
-        self, words: Iterable[str], k: int, kinds: Sequence[str] | None = None,
+        self,
+        words: Iterable[str],
+        k: int,
+        kinds: Sequence[str] | None = None,
         sources: Sequence[str] | None = None,
     ) -> list[tuple[str, float]]:
         """Chunk ids ranked by BM25 for any of `words`, best first, with a positive score."""
@@ -198,8 +214,10 @@ class Catalog:
         if not unique:
             return []
         query = " OR ".join(f'"{w}"' for w in unique)
-        sql = ("SELECT c.id, -bm25(chunks_fts) AS score FROM chunks_fts "
-               "JOIN chunks c ON c.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ?")
+        sql = (
+            "SELECT c.id, -bm25(chunks_fts) AS score FROM chunks_fts "
+            "JOIN chunks c ON c.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ?"
+        )
         params: list[object] = [query]
         sql, params = _filtered(sql, params, kinds, sources)
         sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
@@ -210,7 +228,8 @@ class Catalog:
         """How many chunks contain `word` (after stemming)."""
         query = '"' + word.replace('"', "") + '"'
         row = self._db.execute(
-            "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (query,)).fetchone()
+            "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (query,)
+        ).fetchone()
         return int(row[0])
 
     def chunk_count(self) -> int:
@@ -224,11 +243,15 @@ class Catalog:
         marks = ",".join("?" * len(ids))
         rows = self._db.execute(
             f'SELECT id, source, start, "end", locator, kind, grp, part, text FROM chunks '
-            f"WHERE id IN ({marks})", list(ids)).fetchall()  # noqa: S608 - placeholders only
+            f"WHERE id IN ({marks})",
+            list(ids),
+        ).fetchall()
         spans: dict[str, list[tuple[str, int, int]]] = {}
         for sid, cid, s, e in self._db.execute(
             f'SELECT id, chunk_id, start, "end" FROM sentences WHERE chunk_id IN ({marks}) '
-            "ORDER BY start", list(ids)).fetchall():  # noqa: S608
+            "ORDER BY start",
+            list(ids),
+        ).fetchall():
             spans.setdefault(cid, []).append((sid, s, e))
         found: dict[str, Chunk] = {}
         for cid, source, start, end, locator, kind, grp, part, text in rows:
@@ -244,19 +267,23 @@ class Catalog:
         for kind, number in acts:
             rows = self._db.execute(
                 "SELECT id FROM chunks WHERE part != '' AND lower(grp) LIKE ? "
-                "ORDER BY source, start LIMIT ?", (f"{kind} {number} (%", limit)).fetchall()
+                "ORDER BY source, start LIMIT ?",
+                (f"{kind} {number} (%", limit),
+            ).fetchall()
             ids.extend(r[0] for r in rows)
         return ids
 
-    def chunk_ids(self, kinds: Sequence[str] | None = None,
-                  sources: Sequence[str] | None = None) -> list[str]:
+    def chunk_ids(
+        self, kinds: Sequence[str] | None = None, sources: Sequence[str] | None = None
+    ) -> list[str]:
         """All chunk ids matching the filters, in source order."""
         sql, params = _filtered("SELECT c.id FROM chunks c WHERE 1", [], kinds, sources)
         return [r[0] for r in self._db.execute(sql + " ORDER BY c.source, c.start", params)]
 
 
-def _filtered(sql: str, params: list[object], kinds: Sequence[str] | None,
-              sources: Sequence[str] | None) -> tuple[str, list[object]]:
+def _filtered(
+    sql: str, params: list[object], kinds: Sequence[str] | None, sources: Sequence[str] | None
+) -> tuple[str, list[object]]:
     if kinds:
         sql += f" AND c.kind IN ({','.join('?' * len(kinds))})"
         params.extend(kinds)

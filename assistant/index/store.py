@@ -26,8 +26,14 @@ BATCH = 512
 class VectorStore:
     """Sentence vectors with `source`, `kind` and `chunk_id` metadata."""
 
-    def __init__(self, embeddings: Embeddings, *, folder: Path | None = None,
-                 url: str | None = None, collection: str = COLLECTION) -> None:
+    def __init__(
+        self,
+        embeddings: Embeddings,
+        *,
+        folder: Path | None = None,
+        url: str | None = None,
+        collection: str = COLLECTION,
+    ) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
         from langchain_chroma import Chroma
@@ -39,16 +45,22 @@ class VectorStore:
             if url:
                 parts = urlparse(url)
                 if not parts.hostname:
-                    raise ConfigError(f"ASSISTANT_CHROMA_URL={url!r} has no host; "
-                                      "use a URL such as http://127.0.0.1:8000")
+                    raise ConfigError(
+                        f"ASSISTANT_CHROMA_URL={url!r} has no host; "
+                        "use a URL such as http://127.0.0.1:8000"
+                    )
                 self._client: Any = chromadb.HttpClient(
-                    host=parts.hostname, port=parts.port or 8000,
-                    ssl=parts.scheme == "https", settings=settings)
+                    host=parts.hostname,
+                    port=parts.port or 8000,
+                    ssl=parts.scheme == "https",
+                    settings=settings,
+                )
             else:
                 assert folder is not None
                 self._client = chromadb.PersistentClient(path=str(folder), settings=settings)
             self._collection = self._client.get_or_create_collection(
-                name=collection, embedding_function=None, metadata={"hnsw:space": "cosine"})
+                name=collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
         except ConfigError:
             raise
         except Exception as exc:  # noqa: BLE001 - any Chroma failure here means an unusable store
@@ -59,8 +71,9 @@ class VectorStore:
                 f"the vector store at {where} cannot be opened ({exc}); if it is on disk, "
                 "run `assistant index --rebuild`; if it is a server, check it is running"
             ) from None
-        self._langchain = Chroma(collection_name=collection, embedding_function=embeddings,
-                                 client=self._client)
+        self._langchain = Chroma(
+            collection_name=collection, embedding_function=embeddings, client=self._client
+        )
         self.name = collection
 
     @contextlib.contextmanager
@@ -74,16 +87,24 @@ class VectorStore:
         except Exception as exc:  # noqa: BLE001 - httpx and chromadb errors alike
             raise StoreUnavailableError(
                 f"the Chroma server at {self.where} did not answer ({type(exc).__name__}: "
-                f"{exc}); check it is running") from None
+                f"{exc}); check it is running"
+            ) from None
 
-    def add(self, ids: Sequence[str], texts: Sequence[str], metadatas: Sequence[dict[str, str]],
-            progress: Callable[[int], None] | None = None) -> None:
+    def add(
+        self,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        metadatas: Sequence[dict[str, str]],
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
         """Embed `texts` and store them under `ids` (idempotent: existing ids are replaced)."""
         with self._guard():
             for i in range(0, len(ids), BATCH):
                 self._langchain.add_texts(
-                    list(texts[i : i + BATCH]), metadatas=list(metadatas[i : i + BATCH]),
-                    ids=list(ids[i : i + BATCH]))
+                    list(texts[i : i + BATCH]),
+                    metadatas=list(metadatas[i : i + BATCH]),
+                    ids=list(ids[i : i + BATCH]),
+                )
                 if progress:
                     progress(min(BATCH, len(ids) - i))
 
@@ -98,20 +119,30 @@ class VectorStore:
             for i in range(0, len(ids), BATCH):
                 self._collection.delete(ids=list(ids[i : i + BATCH]))
 
-    def search(self, vector: Sequence[float], k: int, kinds: Sequence[str] | None = None,
-               sources: Sequence[str] | None = None) -> list[tuple[str, str, float]]:
+    def search(
+        self,
+        vector: Sequence[float],
+        k: int,
+        kinds: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> list[tuple[str, str, float]]:
         """Nearest sentences as (sentence id, chunk id, cosine similarity), best first."""
         with self._guard():
             # No count() first: it costs a fifth of a query at 100k vectors, and an empty
             # collection answers with no ids anyway.
             result = self._collection.query(
-                query_embeddings=[list(vector)], n_results=k, where=_where(kinds, sources),
-                include=["metadatas", "distances"])
+                query_embeddings=[list(vector)],
+                n_results=k,
+                where=_where(kinds, sources),
+                include=["metadatas", "distances"],
+            )
             ids = result["ids"][0]
             metas = (result["metadatas"] or [[]])[0]
             dists = (result["distances"] or [[]])[0]
-            return [(i, str(m["chunk_id"]), 1.0 - float(d)) for i, m, d in zip(ids, metas, dists,
-                                                                                strict=True)]
+            return [
+                (i, str(m["chunk_id"]), 1.0 - float(d))
+                for i, m, d in zip(ids, metas, dists, strict=True)
+            ]
 
     def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
         """Stored vectors by id (ids not stored are absent)."""

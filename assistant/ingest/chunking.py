@@ -12,8 +12,28 @@ CHUNKING_VERSION = "para-v1"
 MAX_CHUNK_CHARS = 1200
 MIN_SENTENCE_CHARS = 25
 
-_ABBREVIATIONS = ("e.g.", "i.e.", "U.S.", "U.N.", "Rev.", "No.", "Dr.", "Mr.", "Ms.", "Mrs.",
-                  "St.", "vs.", "cf.", "etc.", "Res.", "Dec.", "Art.", "para.", "Vol.", "Inc.")
+_ABBREVIATIONS = (
+    "e.g.",
+    "i.e.",
+    "U.S.",
+    "U.N.",
+    "Rev.",
+    "No.",
+    "Dr.",
+    "Mr.",
+    "Ms.",
+    "Mrs.",
+    "St.",
+    "vs.",
+    "cf.",
+    "etc.",
+    "Res.",
+    "Dec.",
+    "Art.",
+    "para.",
+    "Vol.",
+    "Inc.",
+)
 _SENTENCE_END = re.compile(r"[.!?…][”\"’')\]]*(?=\s+[“\"‘'(\[]?[A-Z0-9])")
 
 
@@ -30,8 +50,18 @@ def chunk_source(source_id: str, segments: list[Segment]) -> list[Chunk]:
                 for i, (s, e) in enumerate(split_sentences(text, start))
             )
             chunks.append(
-                Chunk(chunk_id, source_id, text, start, end, segment.locator, segment.kind,
-                      segment.group, segment.part, sentences)
+                Chunk(
+                    chunk_id,
+                    source_id,
+                    text,
+                    start,
+                    end,
+                    segment.locator,
+                    segment.kind,
+                    segment.group,
+                    segment.part,
+                    sentences,
+                )
             )
     return chunks
 

@@ -188,8 +188,7 @@ def html_text(markup: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-_BLOCKS = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br",
-                     "section"})
+_BLOCKS = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br", "section"})
 _BREAK = object()
 
 
@@ -228,13 +227,17 @@ def _docx_text(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             inflated = sum(info.file_size for info in archive.infolist())
-            markup = sum(info.file_size for info in archive.infolist()
-                         if info.filename.endswith((".xml", ".rels")))
+            markup = sum(
+                info.file_size
+                for info in archive.infolist()
+                if info.filename.endswith((".xml", ".rels"))
+            )
     except zipfile.BadZipFile:
         raise SourceError("not a valid .docx (not a zip archive)") from None
     if inflated > MAX_DOCX_UNCOMPRESSED or markup > MAX_DOCX_XML:
-        raise SourceError(f"the .docx would inflate to {max(inflated, markup)} bytes; "
-                          "refused as unsafe")
+        raise SourceError(
+            f"the .docx would inflate to {max(inflated, markup)} bytes; refused as unsafe"
+        )
     import docx
 
     document = docx.Document(io.BytesIO(data))

@@ -75,8 +75,7 @@ def _blocks(text: str) -> Iterator[tuple[int, int]]:
 
 def _continues(block: str, following: str) -> bool:
     """True when `following` is the rest of a sentence that `block` broke off."""
-    return (len(block) > 80 and not block.endswith(_TERMINAL + (":",))
-            and following[:1].islower())
+    return len(block) > 80 and not block.endswith(_TERMINAL + (":",)) and following[:1].islower()
 
 
 def _is_heading(block: str) -> bool:

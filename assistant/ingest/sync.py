@@ -42,8 +42,11 @@ class _Prepared:
 @contextlib.contextmanager
 def writer_lock(index: Path, wait: float = 60.0) -> Iterator[None]:
     """Hold the index's writer lock; wait up to `wait` seconds for another writer."""
-    with _flock(index / LOCK_NAME, wait, f"another process is indexing {index}; wait for it "
-                "to finish and try again"):
+    with _flock(
+        index / LOCK_NAME,
+        wait,
+        f"another process is indexing {index}; wait for it to finish and try again",
+    ):
         yield
 
 
@@ -53,8 +56,12 @@ def opening_lock(index: Path, wait: float = 60.0) -> Iterator[None]:
 
     Separate from the writer lock, so a reader can open an index while another process syncs it.
     """
-    with _flock(index / OPEN_LOCK_NAME, wait, f"another process has been opening {index} for "
-                f"{wait:.0f} s; check it is not stuck and try again"):
+    with _flock(
+        index / OPEN_LOCK_NAME,
+        wait,
+        f"another process has been opening {index} for "
+        f"{wait:.0f} s; check it is not stuck and try again",
+    ):
         yield
 
 
@@ -85,11 +92,19 @@ def check_compatible(catalog: Catalog, model: str) -> None:
         if key in meta and meta[key] != value and catalog.digests():
             raise IndexMismatchError(
                 f"the index was built with {key} {meta[key]!r}, but {value!r} is configured; "
-                "run `assistant index --rebuild` to rebuild it")
+                "run `assistant index --rebuild` to rebuild it"
+            )
 
 
-def sync_folder(sources_dir: Path, catalog: Catalog, store: VectorStore, *, model: str,
-         rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
+def sync_folder(
+    sources_dir: Path,
+    catalog: Catalog,
+    store: VectorStore,
+    *,
+    model: str,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> IndexReport:
     """Bring the index in line with `sources_dir`; call with the writer lock held."""
     began = time.perf_counter()
     if rebuild:
@@ -102,7 +117,8 @@ def sync_folder(sources_dir: Path, catalog: Catalog, store: VectorStore, *, mode
             f"the Chroma collection {store.name!r} at {store.where} holds vectors that "
             f"{catalog.path.parent} did not write; point ASSISTANT_INDEX at the index folder "
             "that wrote them (app processes share one), or run `assistant index --rebuild` "
-            "to replace them")
+            "to replace them"
+        )
     check_compatible(catalog, model)
     catalog.set_meta({"embedding_model": model, "chunking": CHUNKING_VERSION})
     stale = repair(catalog, store)
@@ -135,10 +151,17 @@ def sync_folder(sources_dir: Path, catalog: Catalog, store: VectorStore, *, mode
         done = _write(item, catalog, store, done, total, progress)
     if progress:
         progress(total, total, "done")
-    report = IndexReport(added, updated, removed, unchanged, failed, total,
-                         time.perf_counter() - began)
-    logger.info("indexed: %d added, %d updated, %d removed, %d failed, %d sentences embedded",
-                len(added), len(updated), len(removed), len(failed), total)
+    report = IndexReport(
+        added, updated, removed, unchanged, failed, total, time.perf_counter() - began
+    )
+    logger.info(
+        "indexed: %d added, %d updated, %d removed, %d failed, %d sentences embedded",
+        len(added),
+        len(updated),
+        len(removed),
+        len(failed),
+        total,
+    )
     return report
 
 
@@ -155,8 +178,14 @@ def prepare(file: source_files.SourceFile) -> _Prepared:
     return _Prepared(file, row, text, chunks)
 
 
-def _write(item: _Prepared, catalog: Catalog, store: VectorStore, done: int, total: int,
-           progress: Progress | None) -> int:
+def _write(
+    item: _Prepared,
+    catalog: Catalog,
+    store: VectorStore,
+    done: int,
+    total: int,
+    progress: Progress | None,
+) -> int:
     source = item.row.id
     store.delete_source(source)
     ids: list[str] = []

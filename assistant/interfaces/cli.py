@@ -26,8 +26,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if not args.verbose else logging.INFO,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING if not args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         code: int = args.run(args)
     except AssistantError as exc:
@@ -45,7 +47,8 @@ def run() -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="assistant", description="Cited answers about the ITU Plenipotentiary 2014.")
+        prog="assistant", description="Cited answers about the ITU Plenipotentiary 2014."
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     parser.add_argument("--sources", help="sources folder (default: ASSISTANT_SOURCES or sources)")
     parser.add_argument("--index", help="index folder (default: ASSISTANT_INDEX or index)")
@@ -58,8 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="ask a question")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
-    p.add_argument("--kind", action="append", dest="kinds", metavar="KIND",
-                   help="only sources of this kind (commentary, resolution, decision); repeatable")
+    p.add_argument(
+        "--kind",
+        action="append",
+        dest="kinds",
+        metavar="KIND",
+        help="only sources of this kind (commentary, resolution, decision); repeatable",
+    )
     p.set_defaults(run=_ask)
 
     p = sub.add_parser("sources", help="list the indexed sources")
@@ -103,10 +111,12 @@ def _open(args: argparse.Namespace, *, sync: bool = True) -> Any:
 
 
 def _report(report: IndexReport) -> int:
-    print(f"added {len(report.added)}, updated {len(report.updated)}, removed "
-          f"{len(report.removed)}, unchanged {len(report.unchanged)}, failed "
-          f"{len(report.failed)}; {report.chunks_embedded} sentences embedded in "
-          f"{report.seconds:.1f} s")
+    print(
+        f"added {len(report.added)}, updated {len(report.updated)}, removed "
+        f"{len(report.removed)}, unchanged {len(report.unchanged)}, failed "
+        f"{len(report.failed)}; {report.chunks_embedded} sentences embedded in "
+        f"{report.seconds:.1f} s"
+    )
     for source, reason in report.failed:
         print(f"  failed: {source}: {reason}")
     return EXIT_ERROR if report.failed else EXIT_OK
@@ -139,8 +149,9 @@ def _index(args: argparse.Namespace) -> int:
 
     with _progress_bar("indexing") as progress:
         # With --rebuild, opening skips the checks that a rebuild is meant to get past.
-        assistant = Assistant.from_settings(_settings(args), sync=False, rebuild=args.rebuild,
-                                            progress=progress)
+        assistant = Assistant.from_settings(
+            _settings(args), sync=False, rebuild=args.rebuild, progress=progress
+        )
         report = assistant.last_report if args.rebuild else assistant.reindex(progress=progress)
     assert report is not None
     return _report(report)
@@ -164,8 +175,10 @@ def _sources(args: argparse.Namespace) -> int:
         return EXIT_OK
     for row in rows:
         indent = "    " if row.parent else ""
-        print(f"{indent}{row.id if not row.parent else row.title}  [{row.kind}, "
-              f"{row.chunks} chunks]" + ("" if row.parent else f"  {row.title}"))
+        print(
+            f"{indent}{row.id if not row.parent else row.title}  [{row.kind}, "
+            f"{row.chunks} chunks]" + ("" if row.parent else f"  {row.title}")
+        )
     return EXIT_OK
 
 
@@ -177,8 +190,7 @@ def _add(args: argparse.Namespace) -> int:
     failed = False
     for path in args.paths:
         with _progress_bar(f"adding {path}") as progress:
-            report = assistant.add_source(path, title=args.title, kind=args.kind,
-                                          progress=progress)
+            report = assistant.add_source(path, title=args.title, kind=args.kind, progress=progress)
         for source, reason in report.failed:
             failed = True
             print(f"failed: {source}: {reason}", file=sys.stderr)
@@ -192,8 +204,13 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     assistant = _open(args)
-    web.serve(assistant, host=args.host or settings.host, port=args.port or settings.port,
-              auth=settings.auth, watch=args.watch)
+    web.serve(
+        assistant,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        auth=settings.auth,
+        watch=args.watch,
+    )
     return EXIT_OK
 
 
@@ -201,5 +218,6 @@ def _eval(args: argparse.Namespace) -> int:
     from assistant.evaluation import harness as evaluate
 
     assistant = _open(args)
-    return int(evaluate.main(assistant, args.questions, as_json=args.json,
-                             baselines=not args.no_baselines))
+    return int(
+        evaluate.main(assistant, args.questions, as_json=args.json, baselines=not args.no_baselines)
+    )

@@ -54,8 +54,9 @@ class IndexStatus:
 class SourceWatcher:
     """A daemon thread that waits for changes under `sources/` and then calls `reindex()`."""
 
-    def __init__(self, assistant: Assistant, *, status: IndexStatus | None = None,
-                 debounce_ms: int = 1500) -> None:
+    def __init__(
+        self, assistant: Assistant, *, status: IndexStatus | None = None, debounce_ms: int = 1500
+    ) -> None:
         self._assistant = assistant
         self.status = status or IndexStatus(watching=True)
         self._debounce_ms = debounce_ms
@@ -85,8 +86,9 @@ class SourceWatcher:
 
     def _run(self) -> None:
         # watchfiles coalesces a burst of events (a copy, an editor's save) into one batch.
-        for changes in watchfiles.watch(self.folder, debounce=self._debounce_ms,
-                                        stop_event=self._stop, raise_interrupt=False):
+        for changes in watchfiles.watch(
+            self.folder, debounce=self._debounce_ms, stop_event=self._stop, raise_interrupt=False
+        ):
             logger.info("%d change(s) in %s; re-indexing", len(changes), self.folder)
             self.reindex_now()
 
@@ -103,8 +105,12 @@ class SourceWatcher:
             logger.exception("background re-index crashed")
             self.status.record(error=f"re-index failed unexpectedly: {exc}")
             return None
-        logger.info("re-indexed: %d added, %d updated, %d removed, %d failed",
-                    len(report.added), len(report.updated), len(report.removed),
-                    len(report.failed))
+        logger.info(
+            "re-indexed: %d added, %d updated, %d removed, %d failed",
+            len(report.added),
+            len(report.updated),
+            len(report.removed),
+            len(report.failed),
+        )
         self.status.record(report)
         return report

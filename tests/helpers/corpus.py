@@ -11,8 +11,28 @@ import json
 import random
 from pathlib import Path
 
-SYLLABLES = ["ka", "ro", "mi", "tel", "vor", "sa", "lun", "pri", "dex", "tra", "gon", "bel",
-             "ur", "zan", "co", "du", "qui", "fen", "mo", "ash"]
+SYLLABLES = [
+    "ka",
+    "ro",
+    "mi",
+    "tel",
+    "vor",
+    "sa",
+    "lun",
+    "pri",
+    "dex",
+    "tra",
+    "gon",
+    "bel",
+    "ur",
+    "zan",
+    "co",
+    "du",
+    "qui",
+    "fen",
+    "mo",
+    "ash",
+]
 FILLER = [
     "Delegations debated the text for several days before the committee agreed on a compromise.",
     "Observers noted that the smaller states had pressed hardest for the change.",
@@ -47,8 +67,12 @@ def fact(i: int, version: int = 1) -> str:
 def document(i: int, version: int = 1) -> str:
     """The text of file `i` at `version` (versions differ in their facts and length)."""
     rng = random.Random(f"doc{i}-{version}")
-    lines = [f"Notes on the {treaty(i)}", "",
-             "Invented commentary generated for the crash and load tests.", ""]
+    lines = [
+        f"Notes on the {treaty(i)}",
+        "",
+        "Invented commentary generated for the crash and load tests.",
+        "",
+    ]
     paragraphs = PARAGRAPHS + (version - 1) * (i % 3) - (1 if version > 1 and i % 4 == 0 else 0)
     for p in range(paragraphs):
         lines += [f"## Session {p + 1} on the {treaty(i)}", ""]

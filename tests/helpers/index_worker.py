@@ -114,8 +114,12 @@ def main() -> int:
     parser.add_argument("--sleep", type=float, default=0.0)
     parser.add_argument("--kill-at", default="")
     parser.add_argument("--kill-after", type=float, default=0.002)
-    parser.add_argument("--wait", type=float, default=None,
-                        help="seconds to wait for another writer (default: the library's)")
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=None,
+        help="seconds to wait for another writer (default: the library's)",
+    )
     args = parser.parse_args()
 
     from assistant import Assistant
@@ -136,8 +140,9 @@ def main() -> int:
     def progress(done: int, total: int, source: str) -> None:
         print(f"progress {done} {total} {source}", flush=True)
 
-    assistant = Assistant.open(sources=args.sources, index=args.index,
-                               embeddings=KeywordEmbeddings(args.sleep), sync=False)
+    assistant = Assistant.open(
+        sources=args.sources, index=args.index, embeddings=KeywordEmbeddings(args.sleep), sync=False
+    )
     print("ready", flush=True)
     try:
         report = assistant.reindex(progress=progress)
