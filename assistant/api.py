@@ -10,15 +10,14 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.answering import intent
+from assistant.answering.answerer import Answerer
 from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.answering.history import last_answer, standalone
-from assistant.answering.question import analyse
-from assistant.answering.retrieve import Retrieval, Retriever
+from assistant.answering.retrieve import HybridRetriever, Reranker, Retriever
+from assistant.answering.turn import read_turn
 from assistant.config import Settings
 from assistant.errors import IndexDamagedError, QuestionError, SourceError
 from assistant.index.catalog import FILENAME as CATALOG_FILE
@@ -34,18 +33,6 @@ History = Sequence[dict[str, Any]]
 LIST_TOP_K = 60
 
 
-class Answerer(Protocol):
-    """Turns retrieved passages into an Answer (extractive, or through an LLM)."""
-
-    def answer(self, question: str, retrieval: Retrieval) -> Answer:
-        """The answer to `question` from the retrieved passages."""
-        ...
-
-    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
-        """The answer's text pieces, then the Answer."""
-        ...
-
-
 class Assistant:
     """Cited answers over the documents in a sources folder."""
 
@@ -55,16 +42,19 @@ class Assistant:
         settings: Settings,
         catalog: Catalog,
         store: VectorStore,
-        embeddings: Embeddings,
+        retriever: Retriever,
         answerer: Answerer,
         model: str,
+        reranker: Reranker | None = None,
     ) -> None:
+        """Wire the parts; `from_settings` (or `open`) builds the real ones."""
         self.settings = settings
         self._catalog = catalog
         self._store = store
         self._model = model
         self._answerer = answerer
-        self._retriever = Retriever(catalog=catalog, store=store, embeddings=embeddings)
+        self._retriever = retriever
+        self._reranker = reranker
         self._write = threading.Lock()
         self.last_report: IndexReport | None = None  # of the latest reindex, for status displays
 
@@ -77,6 +67,7 @@ class Assistant:
         settings: Settings | None = None,
         embeddings: Embeddings | None = None,
         answerer: Answerer | None = None,
+        reranker: Reranker | None = None,
         sync: bool = True,
         rebuild: bool = False,
         progress: folder_sync.Progress | None = None,
@@ -93,6 +84,7 @@ class Assistant:
             settings,
             embeddings=embeddings,
             answerer=answerer,
+            reranker=reranker,
             sync=sync,
             rebuild=rebuild,
             progress=progress,
@@ -105,6 +97,7 @@ class Assistant:
         *,
         embeddings: Embeddings | None = None,
         answerer: Answerer | None = None,
+        reranker: Reranker | None = None,
         sync: bool = True,
         rebuild: bool = False,
         progress: folder_sync.Progress | None = None,
@@ -142,9 +135,10 @@ class Assistant:
             settings=settings,
             catalog=catalog,
             store=store,
-            embeddings=embeddings,
+            retriever=HybridRetriever(catalog=catalog, store=store, embeddings=embeddings),
             answerer=answerer or build_answerer(settings),
             model=model,
+            reranker=reranker,
         )
         if sync or rebuild:
             assistant.reindex(rebuild=rebuild, progress=progress)
@@ -176,21 +170,13 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         """Yield the answer's text pieces as they are ready, then the final Answer."""
         question, notice = self._check_question(question)
-        query = standalone(question, history)
-        k = self.settings.top_k
-        if intent.read(question).is_list:
-            # "Which resolutions instruct ...?" wants every matching clause, not the top few.
-            k = LIST_TOP_K
-        retrieval = self._retriever.retrieve(query, k, kinds=kinds, sources=sources)
-        analysis = analyse(question)
-        retrieval = replace(
-            retrieval,
-            question=question,
-            said=last_answer(history),
-            analysis=analysis,
-            missing=self._retriever.missing(analysis),
-        )
-        for part in self._answerer.stream(query, retrieval):
+        turn = read_turn(question, history)
+        # "Which resolutions instruct ...?" wants every matching clause, not the top few.
+        k = LIST_TOP_K if turn.intent.is_list else self.settings.top_k
+        retrieval = self._retriever.for_turn(turn, k, kinds=kinds, sources=sources)
+        if self._reranker is not None:
+            retrieval = self._reranker.rerank(turn, retrieval)
+        for part in self._answerer.stream(turn.query, retrieval):
             if isinstance(part, Answer) and notice:
                 joined = f"{part.notice} {notice}" if part.notice else notice
                 part = Answer(part.text, part.citations, part.abstained, part.passages, joined)

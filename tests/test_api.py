@@ -6,6 +6,7 @@ use the session's `real_assistant` (the packaged MiniLM model), where ranking qu
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import shutil
 import statistics
@@ -28,6 +29,8 @@ from assistant import (
     SourceInfo,
     errors,
 )
+from assistant.answering.retrieve import Retrieval
+from assistant.answering.turn import Turn
 from assistant.api import safe_target
 from assistant.errors import QuestionError, SourceError
 
@@ -83,18 +86,16 @@ def check_citations(assistant: Assistant, answer: Answer) -> None:
 
 
 def test_public_names() -> None:
-    expected = [
-        "Answer",
-        "Assistant",
-        "AssistantError",
-        "Citation",
-        "IndexReport",
-        "Passage",
-        "SourceInfo",
-    ]
-    assert package.__all__ == sorted(expected) == expected
-    for name in expected:
-        assert getattr(package, name) is globals()[name]
+    # The surface is what __all__ says: every public name the package defines is in it, each
+    # is documented in code and in the README, and the tests here use the same objects.
+    defined = sorted(n for n in vars(package) if not n.startswith("_") and n[0].isupper())
+    assert package.__all__ == sorted(package.__all__) == defined
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    for name in package.__all__:
+        obj = getattr(package, name)
+        assert obj.__doc__, f"{name} has no docstring"
+        assert f"`{name}`" in readme or f"{name}(" in readme or f"{name}." in readme, name
+        assert obj is globals()[name]
 
 
 def test_every_error_is_an_assistant_error() -> None:
@@ -244,6 +245,46 @@ def test_follow_up_uses_history(shared: Assistant) -> None:
     # Odd history entries are ignored rather than crashing.
     odd = [None, "text", {"role": "user"}, {"content": "no role"}, *history]
     assert shared.ask("Was it approved?", history=odd) == answer  # type: ignore[list-item]
+
+
+class KeepOneSource:
+    """A reranker that keeps only the passages of one source, and records the turns it saw."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.turns: list[Turn] = []
+
+    def rerank(self, turn: Turn, retrieval: Retrieval) -> Retrieval:
+        self.turns.append(turn)
+        passages = [p for p in retrieval.passages if p.source == self.source]
+        chunks = {i: c for i, c in retrieval.chunks.items() if c.source == self.source}
+        return dataclasses.replace(retrieval, passages=passages, chunks=chunks)
+
+
+def test_a_reranker_plugs_in_and_sees_the_turn(
+    sources_dir: Path, tmp_path: Path, keyword_embeddings: KeywordEmbeddings
+) -> None:
+    for path in DOCS.iterdir():
+        shutil.copy2(path, sources_dir / path.name)
+    reranker = KeepOneSource(COMMENTARY)
+    opened = Assistant.open(
+        sources=sources_dir,
+        index=tmp_path / "index",
+        embeddings=keyword_embeddings,
+        reranker=reranker,
+    )
+    try:
+        history = [{"role": "user", "content": "Tell me about the lighthouse keepers' fund."}]
+        answer = opened.ask("Was it approved?", history=history)
+    finally:
+        opened.close()
+    # The lighthouse notes hold the answer (test_follow_up_uses_history), but the reranker
+    # removed them before the answerer read anything.
+    assert {p.source for p in answer.passages} == {COMMENTARY}
+    assert {c.source for c in answer.citations} <= {COMMENTARY}
+    (turn,) = reranker.turns
+    assert turn.text == "Was it approved?"
+    assert turn.is_follow_up and "lighthouse" in turn.query
 
 
 # -- sources --------------------------------------------------------------------------------

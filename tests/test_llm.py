@@ -18,7 +18,8 @@ from langchain_openai import ChatOpenAI
 from llm_server import OLLAMA_PATH, OPENAI_PATH, LLMServer, Reply
 from pydantic import SecretStr
 
-from assistant.answering.extractive import NO_ANSWER, ExtractiveAnswerer
+from assistant.answering.abstention import NO_ANSWER
+from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.llm import LLMAnswerer, build_chat_model, build_llm_answerer, parse_llm
 from assistant.answering.prompts import DATA_RULE, NOT_IN_SOURCES
 from assistant.answering.retrieve import Retrieval

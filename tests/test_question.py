@@ -10,7 +10,9 @@ from dataclasses import replace
 import pytest
 from test_llm import COMMENTARY, COUNTERFEIT, make_retrieval
 
-from assistant.answering.extractive import NO_ANSWER, ExtractiveAnswerer
+from assistant.answering.abstention import NO_ANSWER
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.turn import read_turn
 from assistant.answering.question import Constraint, analyse, constraints
 from assistant.answering.verification import has_type, satisfied
 
@@ -116,8 +118,7 @@ def test_a_constraint_no_source_contains_means_no_answer() -> None:
     analysis = analyse(question)
     retrieval = replace(
         make_retrieval(question, COUNTERFEIT),
-        question=question,
-        analysis=analysis,
+        turn=read_turn(question),
         missing=analysis.constraints,
     )
     answer = ExtractiveAnswerer().answer(question, retrieval)
@@ -130,8 +131,7 @@ def test_the_topic_without_the_detail_is_context_not_an_answer() -> None:
     question = "How many delegations raised concerns about counterfeit devices?"
     retrieval = replace(
         make_retrieval(question, COUNTERFEIT, COMMENTARY),
-        question=question,
-        analysis=analyse(question),
+        turn=read_turn(question),
     )
     answer = ExtractiveAnswerer().answer(question, retrieval)
     assert answer.abstained
@@ -144,8 +144,7 @@ def test_a_verified_sentence_answers() -> None:
     question = "Who can take part in CWG-Internet?"
     retrieval = replace(
         make_retrieval(question, COMMENTARY, COUNTERFEIT),
-        question=question,
-        analysis=analyse(question),
+        turn=read_turn(question),
     )
     answer = ExtractiveAnswerer().answer(question, retrieval)
     assert not answer.abstained
@@ -157,8 +156,7 @@ def test_the_same_question_gives_the_same_answer() -> None:
     question = "Who can take part in CWG-Internet?"
     retrieval = replace(
         make_retrieval(question, COMMENTARY, COUNTERFEIT),
-        question=question,
-        analysis=analyse(question),
+        turn=read_turn(question),
     )
     answers = {ExtractiveAnswerer().answer(question, retrieval).text for _ in range(5)}
     assert len(answers) == 1

@@ -78,17 +78,16 @@ class Intent:
 
 
 def read(question: str) -> Intent:
-    """Read the intent of the last question asked in `question`."""
-    asked = [q for q in re.split(r"(?<=\?)\s+", question.strip()) if q.strip()]
-    last = asked[-1] if asked else question
-    acts = frozenset((k.lower(), n.lower().rstrip(".,;:")) for k, n in _ACT_MENTION.findall(last))
+    """Read the intent of one question (the user's own words, not a conversation)."""
+    text = " ".join(question.split())
+    acts = frozenset((k.lower(), n.lower().rstrip(".,;:")) for k, n in _ACT_MENTION.findall(text))
     return Intent(
         acts=acts,
-        words=frozenset(stem(w) for w in terms(last)),
-        wants_reasons=bool(_REASON.search(last)),
-        wants_commentary=bool(_RECEPTION.search(last)),
-        is_list=bool(_LIST.search(last)),
-        expected=_expected_type(last),
+        words=frozenset(stem(w) for w in terms(text)),
+        wants_reasons=bool(_REASON.search(text)),
+        wants_commentary=bool(_RECEPTION.search(text)),
+        is_list=bool(_LIST.search(text)),
+        expected=_expected_type(text),
     )
 
 

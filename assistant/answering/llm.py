@@ -20,15 +20,15 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable
 from pydantic import SecretStr
 
+from assistant.answering.abstention import ABSTAIN_BELOW, abstain, confident
+from assistant.answering.answerer import Answerer
 from assistant.answering.citations import MARKER, cite, markers_in
-from assistant.answering.extractive import ABSTAIN_BELOW, ExtractiveAnswerer, abstain, confidence
 from assistant.answering.prompts import (
     ANSWER_PROMPT,
     NOT_IN_SOURCES,
@@ -38,7 +38,9 @@ from assistant.answering.prompts import (
     prompt_inputs,
     split_reply,
 )
+from assistant.answering.ranking import rank
 from assistant.answering.retrieve import Retrieval
+from assistant.answering.turn import read_turn
 from assistant.config import Settings
 from assistant.errors import ConfigError
 from assistant.index.text import stem, terms
@@ -58,13 +60,6 @@ class LLMSpec:
 
     provider: str  # "extractive", "ollama" or "openai"
     model: str
-
-
-class FallbackAnswerer(Protocol):
-    """What the LLM answerer falls back on (the extractive answerer)."""
-
-    def answer(self, question: str, retrieval: Retrieval) -> Answer:
-        """An answer that needs no language model."""
 
 
 def parse_llm(value: str) -> LLMSpec:
@@ -115,7 +110,7 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
     raise ConfigError(f"ASSISTANT_LLM={settings.llm!r} names no language model; use {LLM_FORMS}")
 
 
-def build_llm_answerer(settings: Settings, *, fallback: FallbackAnswerer) -> LLMAnswerer:
+def build_llm_answerer(settings: Settings, *, fallback: Answerer) -> LLMAnswerer:
     """An LLMAnswerer over the chat model named by `settings`, falling back on `fallback`."""
     return LLMAnswerer(
         build_chat_model(settings), fallback=fallback, abstain_below=settings.abstain_below
@@ -148,12 +143,11 @@ class LLMAnswerer:
         self,
         chat_model: BaseChatModel,
         *,
-        fallback: FallbackAnswerer,
+        fallback: Answerer,
         abstain_below: float = ABSTAIN_BELOW,
     ) -> None:
         self._chain: Runnable[dict[str, str], str] = ANSWER_PROMPT | chat_model | StrOutputParser()
         self._fallback = fallback
-        self._ranker = ExtractiveAnswerer()
         self._abstain_below = abstain_below
 
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
@@ -208,8 +202,8 @@ class LLMAnswerer:
 
     def _weak(self, question: str, retrieval: Retrieval) -> bool:
         """True when the extractive ranking says the passages cannot answer: skip the call."""
-        ranked = self._ranker.rank(question, retrieval)
-        return not ranked or confidence(ranked[0].score, retrieval) < self._abstain_below
+        ranked = rank(retrieval.turn or read_turn(question), retrieval)
+        return not confident(ranked[0] if ranked else None, retrieval, self._abstain_below)
 
     def _finish(self, question: str, retrieval: Retrieval, reply: str) -> Answer:
         cleaned = clean_reply(reply)

@@ -1,18 +1,22 @@
-"""Hybrid retrieval: dense sentence search and keyword search over chunks, fused by rank."""
+"""Hybrid retrieval: dense sentence search and keyword search over chunks, fused by rank.
+
+`Retriever` and `Reranker` are the seams the Assistant is built with; `HybridRetriever` is the
+real retriever, over any `KeywordIndex` (the SQLite catalog) and `VectorIndex` (Chroma).
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.answering.intent import read
 from assistant.answering.question import Analysis, Constraint
-from assistant.index.catalog import Catalog
-from assistant.index.store import VectorStore
+from assistant.answering.turn import Turn
 from assistant.index.text import terms
 from assistant.schema import Chunk, Passage
 
@@ -31,16 +35,102 @@ class Retrieval:
     similarity: dict[str, float]  # sentence id -> cosine similarity with the query
     idf: dict[str, float]  # query term -> inverse document frequency over chunks
     absent: frozenset[str] = frozenset()  # query terms found in no chunk at all
-    question: str = ""  # the user's own words, when `query` also carries earlier turns
-    said: str = ""  # the previous answer in the conversation, not to be repeated
-    analysis: Analysis | None = None  # the user's own question, read once
+    turn: Turn | None = None  # the question these passages were found for, read once
     missing: tuple[Constraint, ...] = ()  # constraints of the question that no source contains
 
 
-class Retriever:
-    """Finds the passages for a query; the one model call is the query embedding."""
+class KeywordIndex(Protocol):
+    """What retrieval needs from the keyword index (the catalog)."""
 
-    def __init__(self, *, catalog: Catalog, store: VectorStore, embeddings: Embeddings) -> None:
+    def keyword_search(
+        self,
+        words: Iterable[str],
+        k: int,
+        kinds: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> list[tuple[str, float]]:
+        """The `k` best chunks for `words` as (chunk id, score), best first."""
+        ...
+
+    def document_frequency(self, word: str) -> int:
+        """How many chunks contain `word` (a phrase for several words)."""
+        ...
+
+    def chunk_count(self) -> int:
+        """How many chunks are indexed."""
+        ...
+
+    def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """The chunks with these ids."""
+        ...
+
+    def titles(self, ids: Iterable[str]) -> dict[str, str]:
+        """Source titles by source id."""
+        ...
+
+    def act_chunk_ids(self, acts: Iterable[tuple[str, str]], limit: int = 80) -> list[str]:
+        """The chunks of the named resolutions or decisions."""
+        ...
+
+
+class VectorIndex(Protocol):
+    """What retrieval needs from the vector store."""
+
+    def search(
+        self,
+        vector: Sequence[float],
+        k: int,
+        kinds: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> list[tuple[str, str, float]]:
+        """Nearest sentences as (sentence id, chunk id, similarity), best first."""
+        ...
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """Stored vectors by sentence id."""
+        ...
+
+
+class Retriever(Protocol):
+    """Finds the passages that may answer a question."""
+
+    def retrieve(
+        self,
+        query: str,
+        k: int,
+        *,
+        kinds: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> Retrieval:
+        """The `k` best passages for `query`."""
+        ...
+
+    def for_turn(
+        self,
+        turn: Turn,
+        k: int,
+        *,
+        kinds: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> Retrieval:
+        """The `k` best passages for a question, with what of it no source contains."""
+        ...
+
+
+class Reranker(Protocol):
+    """Reorders or filters retrieved passages before an answerer reads them."""
+
+    def rerank(self, turn: Turn, retrieval: Retrieval) -> Retrieval:
+        """`retrieval` with its passages (and chunks) reordered or reduced."""
+        ...
+
+
+class HybridRetriever:
+    """Dense and keyword search fused by rank; the one model call is the query embedding."""
+
+    def __init__(
+        self, *, catalog: KeywordIndex, store: VectorIndex, embeddings: Embeddings
+    ) -> None:
         self._catalog = catalog
         self._store = store
         self._embeddings = embeddings
@@ -52,8 +142,13 @@ class Retriever:
         *,
         kinds: Sequence[str] | None = None,
         sources: Sequence[str] | None = None,
+        acts: frozenset[tuple[str, str]] | None = None,
     ) -> Retrieval:
-        """The `k` best passages for `query`, optionally only of some kinds or sources."""
+        """The `k` best passages for `query`, optionally only of some kinds or sources.
+
+        `acts` are the resolutions the question names (read from `query` when not given): all
+        of their clauses are candidates too.
+        """
         vector = self._embeddings.embed_query(query)
         words = terms(query)
         dense = self._store.search(vector, DENSE_CANDIDATES, kinds, sources)
@@ -67,10 +162,22 @@ class Retriever:
         keyword_rank = {chunk_id: rank for rank, (chunk_id, _) in enumerate(keyword)}
         best = sorted(fused, key=lambda c: (-fused[c], keyword_rank.get(c, len(keyword))))[:k]
         # A question that names a resolution gets all of its clauses to choose from.
-        named = read(query).acts
+        named = read(query).acts if acts is None else acts
         if named and not (kinds and not {"resolution", "decision"} & set(kinds)):
             best += [c for c in self._catalog.act_chunk_ids(named) if c not in best]
         return self.expand(query, best, vector, fused, words)
+
+    def for_turn(
+        self,
+        turn: Turn,
+        k: int,
+        *,
+        kinds: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> Retrieval:
+        """The `k` best passages for a question, with what of it no source contains."""
+        found = self.retrieve(turn.query, k, kinds=kinds, sources=sources, acts=turn.intent.acts)
+        return replace(found, turn=turn, missing=self.missing(turn.analysis))
 
     def missing(self, analysis: Analysis) -> tuple[Constraint, ...]:
         """The constraints of `analysis` ("Resolution 200", "Dubai") that no chunk contains."""
