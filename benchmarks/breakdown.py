@@ -1,7 +1,8 @@
-"""Answer quality by kind of question: worded or paraphrased, near-topic or off-topic, last turns.
+"""Answer quality by kind of question: answerable or not, `type`, `style`, follow-up turns.
 
-Reads the `style` labels of the question files (lines without one count as "unlabelled") and
-builds a fresh index of `sources/` in a temporary folder.
+A thin caller of the evaluation harness (`assistant.evaluation.kinds` does the counting), on a
+fresh index of `sources/` built in a temporary folder. Questions a file leaves unlabelled count
+as "unlabelled".
 
     .venv/bin/python benchmarks/breakdown.py                               # the holdout file
     .venv/bin/python benchmarks/breakdown.py --questions tests/data/eval/paraphrased.jsonl
@@ -11,10 +12,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
-from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -30,46 +29,23 @@ def main() -> None:
     args = parser.parse_args()
 
     from assistant import Assistant
-    from assistant.evaluation.harness import is_correct, load_questions
+    from assistant.evaluation.harness import evaluate, format_kinds, load_questions, to_json
 
-    styles = {}
-    for path in args.questions:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                styles[row["id"]] = row.get("style", "unlabelled")
     questions = [q for path in args.questions for q in load_questions(path)]
-    flags: dict[str, list[bool]] = defaultdict(list)
-    words: list[int] = []
     with tempfile.TemporaryDirectory(prefix="bench-breakdown-") as tmp:
         assistant = Assistant.open(sources=benchlib.ROOT / "sources", index=Path(tmp))
-        for q in questions:
-            answer = assistant.ask(q.question, history=list(q.history) or None)
-            style = styles.get(q.id, "unlabelled")
-            if q.answerable:
-                right = is_correct(answer, q)
-                flags["answerable: right"].append(right)
-                flags[f"answerable, {style}: right"].append(right)
-                flags["answerable: wrongly declined"].append(answer.abstained)
-                if q.history:
-                    flags["conversation, last turn: right"].append(right)
-                if not answer.abstained:
-                    words.append(len(answer.text.split()))
-            else:
-                flags["unanswerable: declined"].append(answer.abstained)
-                flags[f"unanswerable, {style}: declined"].append(answer.abstained)
-    rows = {k: {"share": round(sum(v) / len(v), 3), "n": len(v)} for k, v in sorted(flags.items())}
+        try:
+            report = evaluate(assistant, questions, name="assistant")
+        finally:
+            assistant.close()
     result = {
         "files": [p.name for p in args.questions],
-        "rows": rows,
-        "median_words": statistics.median(words) if words else None,
-        "machine": benchlib.machine(),
+        "by_kind": json.loads(to_json(report, outcomes=False))["reports"][0]["by_kind"],
+        "median_words": report.median_words,
     }
-    print("| measure | share | n |\n| --- | ---: | ---: |")
-    for key, row in rows.items():
-        print(f"| {key} | {row['share']:.2f} | {row['n']} |")
-    print(f"median answer length: {result['median_words']} words")
-    benchlib.save(args.name, result)
+    print(format_kinds([report]))
+    print(f"median answer length: {report.median_words} words")
+    print(f"wrote {benchlib.save(args.name, result)}")
 
 
 if __name__ == "__main__":

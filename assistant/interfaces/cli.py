@@ -86,9 +86,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--watch", action="store_true", help="re-index when sources/ changes")
     p.set_defaults(run=_serve)
 
-    p = sub.add_parser("eval", help="evaluate on a question file (JSON lines)")
+    p = sub.add_parser(
+        "eval", help="evaluate on question files (JSON lines): metrics, then quality by kind"
+    )
     p.add_argument("questions", nargs="+")
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--json", action="store_true", help="print the reports as JSON (by_kind: quality by kind)"
+    )
     p.add_argument("--no-baselines", action="store_true", help="only evaluate the assistant")
     p.set_defaults(run=_eval)
     return parser
