@@ -11,8 +11,10 @@ these into user text.
     │   ├── IndexDamagedError  unreadable store or manifest: rebuild
     │   ├── IndexBusyError     another process holds the writer lock
     │   └── StoreUnavailableError  the Chroma server stopped answering
-    ├── ConfigError            a setting that cannot be used
-    └── LLMError               the configured LLM failed (callers fall back to extractive)
+    └── ConfigError            a setting that cannot be used
+
+A failing LLM raises nothing: the LLM answerer falls back to the extractive answer and says so
+in `Answer.notice`.
 """
 
 from __future__ import annotations
@@ -52,7 +54,3 @@ class StoreUnavailableError(IndexError_):
 
 class ConfigError(AssistantError):
     """A setting has a value that cannot be used."""
-
-
-class LLMError(AssistantError):
-    """The configured LLM could not produce a usable answer."""

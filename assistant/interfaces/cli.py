@@ -9,11 +9,14 @@ import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.schema import IndexReport
+
+if TYPE_CHECKING:  # imported when a command runs: `assistant --help` stays fast
+    from assistant.api import Assistant
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -107,7 +110,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**updates)
 
 
-def _open(args: argparse.Namespace, *, sync: bool = True) -> Any:
+def _open(args: argparse.Namespace, *, sync: bool = True) -> Assistant:
     from assistant.api import Assistant
 
     with _progress_bar("indexing") as progress:
