@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.errors import ConfigError
 from assistant.fitted import fitted_value
 
 DEFAULT_EMBEDDING_MODEL = "packaged:all-MiniLM-L6-v2"
+AUTH_FORM = "`user:password` (a name, a colon, a password), e.g. ASSISTANT_AUTH=ann:s3cret"
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """`user:password` as a (user, password) pair; None or empty means no login."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not (sep and user and password):
+        # The value is not repeated: it may be a password.
+        raise ConfigError(f"ASSISTANT_AUTH is not valid; use {AUTH_FORM}, or unset it for no login")
+    return user, password
 
 
 class Settings(BaseSettings):
@@ -48,3 +61,11 @@ class Settings(BaseSettings):
         description="The extractive answerer declines when its best verified sentence scores "
         "below this; fitted with cross-validation by scripts/fit_answerer.py (fitted.json).",
     )
+
+    @field_validator("auth")
+    @classmethod
+    def _auth_is_user_and_password(cls, value: str | None) -> str | None:
+        # ConfigError is no ValueError, so pydantic raises it as it is, and the CLI and the web
+        # layer report it like any other unusable setting (a ValidationError would not be).
+        parse_auth(value)
+        return value or None

@@ -83,6 +83,25 @@ class IndexReport:
     chunks_embedded: int = 0
     seconds: float = 0.0
 
+    def merge(self, other: IndexReport) -> IndexReport:
+        """One report for this sync and `other` (say, one sync per uploaded file).
+
+        Each id is listed once, in the order first seen; a source unchanged in one sync but
+        added or updated in the other counts as changed. Times and chunk counts add up.
+        """
+        added = list(dict.fromkeys(self.added + other.added))
+        updated = list(dict.fromkeys(self.updated + other.updated))
+        unchanged = dict.fromkeys(self.unchanged + other.unchanged)
+        return IndexReport(
+            added=added,
+            updated=updated,
+            removed=list(dict.fromkeys(self.removed + other.removed)),
+            unchanged=[i for i in unchanged if i not in added and i not in updated],
+            failed=list(dict.fromkeys(self.failed + other.failed)),
+            chunks_embedded=self.chunks_embedded + other.chunks_embedded,
+            seconds=self.seconds + other.seconds,
+        )
+
 
 @dataclass(frozen=True)
 class SourceInfo:

@@ -12,8 +12,8 @@ from test_llm import COMMENTARY, COUNTERFEIT, make_retrieval
 
 from assistant.answering.abstention import NO_ANSWER
 from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.answering.turn import read_turn
 from assistant.answering.question import Constraint, analyse, constraints
+from assistant.answering.turn import read_turn
 from assistant.answering.verification import has_type, satisfied
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import random
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakes import KeywordEmbeddings
 
+from assistant import Assistant
+from assistant.api import safe_target
 from assistant.errors import AssistantError, SourceError
-from assistant.ingest import sources
+from assistant.ingest import loaders, sources
 
 
 def load_file(path: Path) -> sources.LoadedSource:
@@ -194,7 +198,7 @@ def test_docx_bomb(tmp_path: Path) -> None:
         zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
         archive.open("word/document.xml", "w", force_zip64=True) as member,
     ):
-        for _ in range(sources.MAX_DOCX_UNCOMPRESSED // len(block) + 10):
+        for _ in range(loaders.MAX_DOCX_UNCOMPRESSED // len(block) + 10):
             member.write(block)
     assert path.stat().st_size < 5 * 1024 * 1024
     message = load_error(path)
@@ -308,3 +312,76 @@ def test_scan_ids_use_forward_slashes(tmp_path: Path) -> None:
     (tmp_path / "deep" / "er" / "x.txt").write_text("text")
     assert [f.id for f in sources.scan(tmp_path)] == ["deep/er/x.txt"]
     assert json.dumps([f.id for f in sources.scan(tmp_path)]) == '["deep/er/x.txt"]'
+
+
+# -- the loader registry --------------------------------------------------------------------
+
+
+@pytest.fixture
+def registry() -> Iterator[None]:
+    """Let a test register loaders; the registry is as it was afterwards."""
+    saved = dict(loaders.LOADERS)
+    yield
+    loaders.LOADERS.clear()
+    loaders.LOADERS.update(saved)
+
+
+def read_csvnote(data: bytes) -> str:
+    """A toy format: `heading,text` lines become headed paragraphs."""
+    rows = [line.split(",", 1) for line in loaders.decode(data).splitlines() if "," in line]
+    return "\n\n".join(f"{head.strip()}\n\n{text.strip()}" for head, text in rows)
+
+
+CSVNOTE = "Gazebo notes,The Plimsoll Gazebo Compact binds nine invented harbour towns.\n"
+
+
+@pytest.mark.usefixtures("registry")
+def test_a_registered_format_is_scanned_read_and_indexed(tmp_path: Path) -> None:
+    loaders.register_loader(".csvnote", read_csvnote, label="csv notes")
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "gazebo.csvnote").write_text(CSVNOTE)
+    assert [f.id for f in sources.scan(folder)] == ["gazebo.csvnote"]
+    assert load_file(folder / "gazebo.csvnote").title == "Gazebo notes"
+    # The indexer's own path: Assistant.open syncs the folder, add_source names and copies.
+    elsewhere = tmp_path / "more.CSVNOTE"
+    elsewhere.write_text("Harbour notes,Each harbour town sends one delegate.\n")
+    assistant = Assistant.open(folder, tmp_path / "index", embeddings=KeywordEmbeddings())
+    try:
+        assert assistant.add_source(elsewhere).added == ["more.csvnote"]
+        assert [s.id for s in assistant.sources()] == ["gazebo.csvnote", "more.csvnote"]
+        text = assistant.source_text("gazebo.csvnote") or ""
+        assert "binds nine invented harbour towns." in text
+    finally:
+        assistant.close()
+
+
+@pytest.mark.usefixtures("registry")
+def test_the_upload_field_offers_every_registered_format(fake_assistant: Assistant) -> None:
+    from assistant.interfaces import web
+
+    loaders.register_loader(".csvnote", read_csvnote, label="csv notes")
+    app = web.build_app(fake_assistant)
+    (upload,) = [b for b in app.blocks.values() if getattr(b, "elem_id", None) == "upload"]
+    assert upload.file_types == loaders.accepted_suffixes()
+    assert {".csvnote", ".pdf", ".txt", ".md", ".html", ".htm", ".docx"} == set(upload.file_types)
+    assert upload.label.startswith("Add documents (pdf, txt, md, html, docx, csv notes; at most")
+
+
+@pytest.mark.parametrize("name", ["notes.rtf", "notes.csvnote", "noext"])
+def test_an_unregistered_suffix_is_refused_with_a_clear_error(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text("Some text about the conference.\n")
+    assert sources.scan(tmp_path) == []
+    accepted = ".docx, .htm, .html, .md, .pdf, .txt"
+    with pytest.raises(SourceError, match=f"is not a document format .*; use {accepted}$"):
+        sources.load(sources.SourceFile(name, path, ""))
+    with pytest.raises(SourceError, match=f"^{name!r}: only {accepted} files can be added$"):
+        safe_target(tmp_path, name)
+
+
+@pytest.mark.parametrize("suffix", ["csvnote", ".tar.gz", ".", ""])
+def test_register_loader_refuses_a_malformed_suffix(suffix: str) -> None:
+    with pytest.raises(ValueError, match="such as '.pdf'"):
+        loaders.register_loader(suffix, read_csvnote)
+    assert set(loaders.accepted_suffixes()) == sources.SUFFIXES  # nothing was registered

@@ -18,16 +18,13 @@ from gradio_client import Client, handle_file
 
 from assistant import Assistant
 from assistant.config import Settings
-from assistant.errors import ConfigError
 from assistant.interfaces.watch import IndexStatus, SourceWatcher
 from assistant.interfaces.web import (
     answer_html,
     block_html,
     build_app,
     launch,
-    merge_reports,
     paragraph_bounds,
-    parse_auth,
     passage_html,
     report_html,
     sources_html,
@@ -149,12 +146,10 @@ def test_sources_html_indents_resolutions_under_their_file() -> None:
 
 
 def test_report_html_lists_failures_with_reasons() -> None:
-    report = merge_reports(
-        [
-            IndexReport(added=["a.txt"], unchanged=["b.txt"], chunks_embedded=3, seconds=1.0),
-            IndexReport(unchanged=["a.txt", "b.txt"], failed=[("c.pdf", "no text <layer>")]),
-        ],
-        refused=[("big.pdf", "too big")],
+    report = (
+        IndexReport(failed=[("big.pdf", "too big")])  # refused before indexing
+        .merge(IndexReport(added=["a.txt"], unchanged=["b.txt"], chunks_embedded=3, seconds=1.0))
+        .merge(IndexReport(unchanged=["a.txt", "b.txt"], failed=[("c.pdf", "no text <layer>")]))
     )
     assert report.added == ["a.txt"] and report.unchanged == ["b.txt"]
     shown = report_html(report)
@@ -178,13 +173,6 @@ def test_index_status_counts_files_and_resolutions() -> None:
     with pytest.raises(OSError), status.running():
         raise OSError("disk full")
     assert not status.busy and status.error and "disk full" in status.error
-
-
-def test_parse_auth() -> None:
-    assert parse_auth(None) is None and parse_auth("") is None
-    assert parse_auth("ann:se:cret") == ("ann", "se:cret")
-    with pytest.raises(ConfigError):
-        parse_auth("no-colon")
 
 
 # -- the real app -----------------------------------------------------------------------------

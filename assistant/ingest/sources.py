@@ -2,36 +2,35 @@
 
 A source's id is its path relative to `sources/`, with forward slashes. Its metadata lives in
 an optional JSON sidecar next to it, `<file>.meta.json` (title, author, publisher, date, kind).
+Which files are sources, and how each is read, is the loader registry's (`ingest.loaders`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import logging
 import os
-import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from assistant.errors import SourceError
+from assistant.ingest.loaders import (
+    LOADERS,
+    MAX_FILE_BYTES,
+    MAX_TEXT_CHARS,
+    accepted_suffixes,
+    find_loader,
+)
 
 logger = logging.getLogger(__name__)
 
-SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".pdf", ".docx"})
+# The registered suffixes: a live view of the registry (never a copy that could disagree with
+# it), kept for callers of the old constant; new code calls `loaders.accepted_suffixes()`.
+SUFFIXES = LOADERS.keys()
 SIDECAR = ".meta.json"
 # Files in sources/ that describe the folder rather than being sources.
 IGNORED_NAMES = frozenset({"README.md"})
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_TEXT_CHARS = 5_000_000
-# A .docx is a zip: refuse archives that would inflate past this (decompression bombs).
-MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
-# python-docx parses the XML parts in memory (about 4 bytes of RAM and 0.15 us per byte):
-# a text within MAX_TEXT_CHARS never needs more markup than this.
-MAX_DOCX_XML = 8 * MAX_TEXT_CHARS
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ def scan(root: Path) -> list[SourceFile]:
             continue
         if path.name.endswith(SIDECAR) or rel.as_posix() in IGNORED_NAMES:
             continue
-        if path.suffix.lower() not in SUFFIXES:
+        if find_loader(path) is None:  # not a registered format
             continue
         found.append(_describe(root, path))
     return found
@@ -112,26 +111,24 @@ def write_sidecar(path: Path, meta: dict[str, str]) -> None:
 
 def load(source: SourceFile) -> LoadedSource:
     """Extract the text of a source file; raise SourceError naming the file and the reason."""
+    found = find_loader(source.path)
+    if found is None:
+        raise SourceError(
+            f"{source.id}: {source.path.suffix or 'a file without a suffix'} is not a "
+            f"document format the assistant reads; use {', '.join(accepted_suffixes())}"
+        )
     size = source.path.stat().st_size
     if size == 0:
         raise SourceError(f"{source.id}: the file is empty")
     if size > MAX_FILE_BYTES:
         raise SourceError(f"{source.id}: {size} bytes is over the {MAX_FILE_BYTES}-byte limit")
     data = source.path.read_bytes()
-    suffix = source.path.suffix.lower()
     try:
-        if suffix == ".pdf":
-            text = _pdf_text(data)
-        elif suffix == ".docx":
-            text = _docx_text(data)
-        elif suffix in (".html", ".htm"):
-            text = html_text(decode(data))
-        else:
-            text = decode(data)
+        text = found.read(data)
     except SourceError as exc:
         raise SourceError(f"{source.id}: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - a parser's failure is the file's fault, reported
-        raise SourceError(f"{source.id}: cannot read as {suffix}: {exc}") from None
+        raise SourceError(f"{source.id}: cannot read as {found.suffix}: {exc}") from None
     text = normalize(text)
     if not text.strip():
         raise SourceError(f"{source.id}: no text could be extracted")
@@ -142,106 +139,10 @@ def load(source: SourceFile) -> LoadedSource:
     return LoadedSource(source.id, text, title, kind, dict(source.meta))
 
 
-def decode(data: bytes) -> str:
-    """Decode text: UTF-8 or UTF-16 with a BOM, UTF-8, else a legacy 8-bit code page."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if b"\x00" in data[:4096]:
-        raise SourceError("looks like a binary file (NUL bytes), not text")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    if _binary_share(data) > 0.1:
-        raise SourceError("looks like a binary file, not text")
-    # cp1252 is what legacy Western files mostly are; latin-1 never fails as a last resort.
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-def _binary_share(data: bytes) -> float:
-    sample = data[:8192]
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
-    return controls / max(1, len(sample))
-
-
 def normalize(text: str) -> str:
     """Normalise line endings and strip characters that only confuse offsets."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     return text.replace("\x00", "")
-
-
-def html_text(markup: str) -> str:
-    """Visible text of an HTML page, one block per paragraph; scripts and styles dropped."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(markup, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "iframe", "object", "head"]):
-        tag.decompose()
-    text = _block_text(soup)
-    text = re.sub(r"[ \t]+", " ", text)
-    text = re.sub(r" *\n *", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
-
-
-_BLOCKS = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br", "section"})
-_BREAK = object()
-
-
-def _block_text(root: Any) -> str:
-    """The strings under `root` in order, a blank line around each block element.
-
-    One walk with an explicit stack: linear in the size of the tree and safe for deep nesting
-    (BeautifulSoup's insert_before/insert_after cost O(siblings) each: quadratic overall).
-    """
-    from bs4.element import CData, NavigableString, Tag
-
-    out: list[str] = []
-    stack: list[Any] = [root]
-    while stack:
-        node = stack.pop()
-        if node is _BREAK:
-            out.append("\n\n")
-        elif isinstance(node, Tag):
-            if node.name in _BLOCKS:
-                out.append("\n\n")
-                stack.append(_BREAK)
-            stack.extend(reversed(node.contents))
-        elif type(node) in (NavigableString, CData):  # not comments, doctypes, declarations
-            out.append(str(node))
-    return "".join(out)
-
-
-def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(data))
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
-
-
-def _docx_text(data: bytes) -> str:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-            markup = sum(
-                info.file_size
-                for info in archive.infolist()
-                if info.filename.endswith((".xml", ".rels"))
-            )
-    except zipfile.BadZipFile:
-        raise SourceError("not a valid .docx (not a zip archive)") from None
-    if inflated > MAX_DOCX_UNCOMPRESSED or markup > MAX_DOCX_XML:
-        raise SourceError(
-            f"the .docx would inflate to {max(inflated, markup)} bytes; refused as unsafe"
-        )
-    import docx
-
-    document = docx.Document(io.BytesIO(data))
-    return "\n\n".join(p.text for p in document.paragraphs if p.text.strip())
 
 
 def _guess_title(text: str, path: Path) -> str:

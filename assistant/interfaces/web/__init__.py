@@ -1,0 +1,41 @@
+"""The web chat: a Gradio page and `/chat` API endpoint over `Assistant`.
+
+    render   pure functions from answers, sources and reports to escaped HTML (no gradio)
+    assets   the page's stylesheet and script
+    app      the Gradio Blocks wiring and serving (the only module that imports gradio)
+
+Callers use `build_app`, `launch` and `serve`; the rendering functions are re-exported for tests.
+"""
+
+from assistant.interfaces.web.app import EXAMPLES, SCOPES, Conversation, build_app, launch, serve
+from assistant.interfaces.web.render import (
+    CONTEXT_CHARS,
+    answer_html,
+    block_html,
+    paragraph_bounds,
+    passage_html,
+    report_html,
+    sources_html,
+    status_html,
+    text_html,
+    upload_label,
+)
+
+__all__ = [
+    "CONTEXT_CHARS",
+    "EXAMPLES",
+    "SCOPES",
+    "Conversation",
+    "answer_html",
+    "block_html",
+    "build_app",
+    "launch",
+    "paragraph_bounds",
+    "passage_html",
+    "report_html",
+    "serve",
+    "sources_html",
+    "status_html",
+    "text_html",
+    "upload_label",
+]
