@@ -23,6 +23,7 @@ from assistant.errors import IndexDamagedError, QuestionError, SourceError
 from assistant.index.catalog import FILENAME as CATALOG_FILE
 from assistant.index.catalog import Catalog
 from assistant.index.store import VectorStore
+from assistant.ingest import loaders
 from assistant.ingest import sources as source_files
 from assistant.ingest import sync as folder_sync
 from assistant.schema import Answer, IndexReport, Passage, SourceInfo
@@ -287,10 +288,9 @@ def safe_target(folder: Path, name: str) -> Path:
     if not dot:
         stem, suffix = cleaned, ""
     suffix = suffix.lower()
-    if f".{suffix}" not in source_files.SUFFIXES:
-        raise SourceError(
-            f"{name!r}: only {', '.join(sorted(source_files.SUFFIXES))} files can be added"
-        )
+    accepted = loaders.accepted_suffixes()
+    if f".{suffix}" not in accepted:
+        raise SourceError(f"{name!r}: only {', '.join(accepted)} files can be added")
     # 100 bytes, not characters: file systems limit a name to 255 bytes.
     stem = (stem or "source").encode("utf-8")[:100].decode("utf-8", "ignore").rstrip(" .")
     if f"{stem}.{suffix}" in source_files.IGNORED_NAMES:  # README.md would never be indexed

@@ -1,13 +1,15 @@
 """Sentence ranking: how well each sentence of the retrieved chunks answers the question.
 
-A sentence scores its similarity to the query (vectors made at index time) plus the share of
-the question's weighted terms it contains (half for terms only in its heading or locator), with
-a bonus for the kind of text the question asks for. `verified` then checks that a candidate
-holds the expected kind of answer and meets the question's constraints.
+Each sentence is described by a few features (its similarity to the query, the share of the
+question's weighted terms it holds, its passage's retrieval rank, and what kind of text it is
+for this question) and scored by their weighted sum (WEIGHTS; `scripts/fit_ranker.py` measures
+fitted weights against them). `verified` then checks that a candidate holds the expected kind of
+answer and meets the question's constraints.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answering.citations import readable
@@ -19,15 +21,47 @@ from assistant.answering.verification import has_type, unmet
 from assistant.index.text import stem, terms
 from assistant.schema import Chunk, Sentence
 
-# Set by hand on the development questions (tests/data/eval); see tests/test_quality.py.
-KEYWORD_WEIGHT = 0.9
-CONTEXT_WEIGHT = 0.5  # a term found only in the section heading or locator counts half
-TITLE_WEIGHT = 0.3  # a question word that is in the source's title counts this much
-TYPE_PENALTY = 0.2  # the sentence lacks what the question asks for (a number, a time)
+# What a candidate sentence is scored on, and how much each counts.
+FEATURES = (
+    "similarity",  # cosine similarity of the sentence (with its heading) and the query
+    "keywords",  # share of the question's term weight (idf) in the sentence
+    "context",  # share found only in the sentence's heading or locator
+    "passage_rank",  # 1 / (1 + rank of the sentence's passage in retrieval)
+    "named_act",  # official text of a resolution the question names
+    "other_act",  # official text of another resolution, when the question names one
+    "preamble_for_reasons",  # a preamble clause, when the question asks why
+    "operative_for_reasons",  # an operative clause, when the question asks why
+    "operative",  # an operative clause, otherwise
+    "named_block",  # the clause's block is named ("what does it resolve")
+    "official_for_reception",  # official text, when the question asks how it was received
+    "commentary_for_reception",  # commentary on a named act, when asked how it was received
+    "type_missing",  # the sentence lacks the kind of value asked for (a number, a time)
+    "repeated",  # the previous answer already gave this sentence
+    "after_said",  # the sentence right after one the previous answer gave
+    "beside_said",  # another sentence of a passage the previous answer quoted
+)
+# Set by hand on dev.jsonl and extra.jsonl. scripts/fit_ranker.py fits them (listwise logistic
+# regression, 5-fold cross-validated) and found no held-out gain over these: BENCHMARKS.md.
+WEIGHTS = {
+    "similarity": 1.0,
+    "keywords": 0.9,
+    "context": 0.45,
+    "passage_rank": 0.0,
+    "named_act": 0.25,
+    "other_act": -0.125,
+    "preamble_for_reasons": 0.4,
+    "operative_for_reasons": -0.2,
+    "operative": 0.1,
+    "named_block": 0.2,
+    "official_for_reception": -0.2,
+    "commentary_for_reception": 0.2,
+    "type_missing": -0.2,
+    "repeated": -0.3,
+    "after_said": 0.0,
+    "beside_said": 0.0,
+}
 EARLIER_TURN_WEIGHT = 0.3  # weight of words only an earlier question used
-REPEAT_PENALTY = 0.3  # a sentence the previous answer already gave
-ACT_BONUS = 0.25  # the question names this resolution or decision
-BLOCK_BONUS = 0.2  # the question names this clause's block ("resolves", "instructs ...")
+TITLE_WEIGHT = 0.3  # a question word that is in the source's title counts this much
 
 
 @dataclass(frozen=True)
@@ -39,64 +73,115 @@ class Scored:
     sentence: Sentence
 
 
-def rank(turn: Turn, retrieval: Retrieval) -> list[Scored]:
-    """Every sentence of the retrieved chunks, best first."""
-    # In a follow-up, the words of earlier turns only help to find the topic.
-    own_words = {stem(w) for w in terms(turn.text)} if turn.is_follow_up else None
-    weights: dict[str, float] = {}
-    for word, idf in retrieval.idf.items():
-        if own_words is not None and stem(word) not in own_words:
-            idf *= EARLIER_TURN_WEIGHT
-        weights[stem(word)] = max(weights.get(stem(word), 0.0), idf)
-    said = " ".join(turn.said.split())
-    # Words of a source's title ("Plenipotentiary 2014") say what every passage of it is
-    # about, so they tell passages of that source apart less than their rarity suggests.
-    title_terms = {p.source: {stem(w) for w in terms(p.title)} for p in retrieval.passages}
-    intent = turn.intent
-    scored: list[Scored] = []
-    for chunk in retrieval.chunks.values():
-        own = {
-            t: w * (TITLE_WEIGHT if t in title_terms.get(chunk.source, ()) else 1.0)
-            for t, w in weights.items()
-        }
-        total = sum(own.values()) or 1.0
-        context = {stem(w) for w in terms(chunk.context)}
-        bonus = kind_bonus(chunk, intent)
-        for sentence in chunk.sentences:
-            words = {stem(w) for w in terms(sentence.text)}
-            matched = sum(w for t, w in own.items() if t in words)
-            matched += CONTEXT_WEIGHT * sum(
-                w for t, w in own.items() if t in context and t not in words
-            )
-            similarity = retrieval.similarity.get(sentence.id, 0.0)
-            score = similarity + KEYWORD_WEIGHT * matched / total + bonus
-            if intent.expected is not None and not intent.expected.search(sentence.text):
-                score -= TYPE_PENALTY
-            if said and readable(sentence.text) in said:
-                score -= REPEAT_PENALTY
-            scored.append(Scored(score, chunk, sentence))
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of the retrieved chunks with its feature values (in FEATURES order)."""
+
+    chunk: Chunk
+    sentence: Sentence
+    values: tuple[float, ...]
+
+
+def rank(turn: Turn, retrieval: Retrieval, using: Sequence[float] | None = None) -> list[Scored]:
+    """Every sentence of the retrieved chunks, best first (`using`: weights in FEATURES order)."""
+    w = tuple(WEIGHTS[f] for f in FEATURES) if using is None else tuple(using)
+    scored = [
+        Scored(sum(a * b for a, b in zip(w, c.values, strict=True)), c.chunk, c.sentence)
+        for c in candidates_of(turn, retrieval)
+    ]
     scored.sort(key=lambda s: -s.score)
     return scored
 
 
-def kind_bonus(chunk: Chunk, intent: Intent) -> float:
-    """Prefer official text for what a named act says, commentary for how it was received."""
-    if not chunk.part:  # commentary
-        return BLOCK_BONUS if intent.wants_commentary and intent.acts else 0.0
-    bonus = 0.0
-    if intent.names_act(chunk.group):
-        bonus += ACT_BONUS
-    elif intent.acts:
-        bonus -= ACT_BONUS / 2
-    if intent.wants_reasons:
-        bonus += {"preamble": 2 * BLOCK_BONUS, "operative": -BLOCK_BONUS}.get(chunk.part, 0.0)
-    elif chunk.part == "operative":
-        bonus += BLOCK_BONUS / 2
-    if intent.names_block(chunk.locator):
-        bonus += BLOCK_BONUS
-    if intent.wants_commentary:
-        bonus -= BLOCK_BONUS
-    return bonus
+def candidates_of(turn: Turn, retrieval: Retrieval) -> list[Candidate]:
+    """Every sentence of the retrieved chunks with its features."""
+    # In a follow-up, the words of earlier turns only help to find the topic.
+    own_words = {stem(w) for w in terms(turn.text)} if turn.is_follow_up else None
+    term_weights: dict[str, float] = {}
+    for word, idf in retrieval.idf.items():
+        if own_words is not None and stem(word) not in own_words:
+            idf *= EARLIER_TURN_WEIGHT
+        term_weights[stem(word)] = max(term_weights.get(stem(word), 0.0), idf)
+    said = " ".join(turn.said.split())
+    # Words of a source's title ("Plenipotentiary 2014") say what every passage of it is
+    # about, so they tell passages of that source apart less than their rarity suggests.
+    title_terms = {p.source: {stem(w) for w in terms(p.title)} for p in retrieval.passages}
+    passage_rank = {p.chunk_id: i for i, p in enumerate(retrieval.passages)}
+    intent = turn.intent
+    said_at = _said_positions(retrieval, said)
+    found: list[Candidate] = []
+    for chunk in retrieval.chunks.values():
+        own = {
+            t: w * (TITLE_WEIGHT if t in title_terms.get(chunk.source, ()) else 1.0)
+            for t, w in term_weights.items()
+        }
+        total = sum(own.values()) or 1.0
+        context = {stem(w) for w in terms(chunk.context)}
+        kind = _kind_features(chunk, intent)
+        place = 1.0 / (1.0 + passage_rank.get(chunk.id, len(passage_rank)))
+        quoted_here = any(at[0] == chunk.id for at in said_at)
+        for index, sentence in enumerate(chunk.sentences):
+            words = {stem(w) for w in terms(sentence.text)}
+            matched = sum(w for t, w in own.items() if t in words)
+            in_context = sum(w for t, w in own.items() if t in context and t not in words)
+            type_missing = intent.expected is not None and not intent.expected.search(sentence.text)
+            repeated = (chunk.id, index) in said_at
+            after = (chunk.id, index - 1) in said_at or (
+                index == 0 and (_previous_chunk(chunk.id), -1) in said_at
+            )
+            values = (
+                retrieval.similarity.get(sentence.id, 0.0),
+                matched / total,
+                in_context / total,
+                place,
+                *kind,
+                float(type_missing),
+                float(repeated),
+                float(after and not repeated),
+                float(quoted_here and not repeated and not after),
+            )
+            found.append(Candidate(chunk, sentence, values))
+    return found
+
+
+def _said_positions(retrieval: Retrieval, said: str) -> set[tuple[str, int]]:
+    """(chunk id, sentence index) of each retrieved sentence the previous answer gave.
+
+    The last sentence of a chunk is also recorded as (chunk id, -1), so that the first
+    sentence of the next chunk counts as following it.
+    """
+    if not said:
+        return set()
+    found: set[tuple[str, int]] = set()
+    for chunk in retrieval.chunks.values():
+        for index, sentence in enumerate(chunk.sentences):
+            if readable(sentence.text) in said:
+                found.add((chunk.id, index))
+                if index == len(chunk.sentences) - 1:
+                    found.add((chunk.id, -1))
+    return found
+
+
+def _previous_chunk(chunk_id: str) -> str:
+    """The id of the chunk before `chunk_id` in its source (ids are "<source key>:<n>")."""
+    key, _, n = chunk_id.rpartition(":")
+    return f"{key}:{int(n) - 1}" if n.isdigit() else ""
+
+
+def _kind_features(chunk: Chunk, intent: Intent) -> tuple[float, ...]:
+    """named_act ... commentary_for_reception: what kind of text this is, for this question."""
+    official = bool(chunk.part)
+    named = official and intent.names_act(chunk.group)
+    return (
+        float(named),
+        float(official and bool(intent.acts) and not named),
+        float(chunk.part == "preamble" and intent.wants_reasons),
+        float(chunk.part == "operative" and intent.wants_reasons),
+        float(chunk.part == "operative" and not intent.wants_reasons),
+        float(official and intent.names_block(chunk.locator)),
+        float(official and intent.wants_commentary),
+        float(not official and intent.wants_commentary and bool(intent.acts)),
+    )
 
 
 def verified(item: Scored, analysis: Analysis, title: str) -> bool:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from assistant.errors import SourceError
 from assistant.ingest.loaders import (
-    LOADERS,
     MAX_FILE_BYTES,
     MAX_TEXT_CHARS,
     accepted_suffixes,
@@ -27,7 +26,6 @@ logger = logging.getLogger(__name__)
 
 # The registered suffixes: a live view of the registry (never a copy that could disagree with
 # it), kept for callers of the old constant; new code calls `loaders.accepted_suffixes()`.
-SUFFIXES = LOADERS.keys()
 SIDECAR = ".meta.json"
 # Files in sources/ that describe the folder rather than being sources.
 IGNORED_NAMES = frozenset({"README.md"})
