@@ -3,7 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
+
+Part = Literal["", "title", "preamble", "operative"]
+"""Where a clause of the final acts sits in its act; "" for commentary.
+
+(Kinds stay open strings: a sidecar may label a source "speech" or "report", and `--kind`
+filters by it.)
+"""
+
+
+def part_of_act(value: str) -> Part:
+    """`value` as a Part; anything else raises ValueError naming the accepted parts."""
+    for part in get_args(Part):
+        if value == part:
+            return part  # type: ignore[no-any-return]
+    raise ValueError(f"{value!r} is not a part of an act; use one of {get_args(Part)}")
+
 
 CitationRole = Literal["answer", "context"]
 
@@ -126,9 +142,9 @@ class Segment:
     start: int
     end: int
     locator: str  # "Cybersecurity and surveillance ¶2" or "Resolution 102 (...) › resolves 2"
-    kind: str  # "commentary", "resolution" or "decision"
+    kind: str
     group: str  # the section heading, or the act's label "Resolution 102 (Rev. Busan, 2014)"
-    part: str = ""  # final acts: "title", "preamble" or "operative"; commentary: ""
+    part: Part = ""  # final acts: "title", "preamble" or "operative"; commentary: ""
 
 
 @dataclass(frozen=True)
@@ -153,7 +169,7 @@ class Chunk:
     locator: str
     kind: str
     group: str
-    part: str
+    part: Part
     sentences: tuple[Sentence, ...]
 
     @property

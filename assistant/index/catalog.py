@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import IndexDamagedError
-from assistant.schema import Chunk, Sentence
+from assistant.schema import Chunk, Sentence, part_of_act
 
 FILENAME = "catalog.sqlite"
 
@@ -258,7 +258,16 @@ class Catalog:
             sentences = tuple(
                 Sentence(sid, text[s - start : e - start], s, e) for sid, s, e in spans.get(cid, [])
             )
-            found[cid] = Chunk(cid, source, text, start, end, locator, kind, grp, part, sentences)
+            try:
+                typed_part = part_of_act(part)
+            except ValueError as exc:
+                raise IndexDamagedError(
+                    f"the catalog holds a chunk {cid} that cannot be read ({exc}); "
+                    "run `assistant index --rebuild`"
+                ) from None
+            found[cid] = Chunk(
+                cid, source, text, start, end, locator, kind, grp, typed_part, sentences
+            )
         return found
 
     def act_chunk_ids(self, acts: Iterable[tuple[str, str]], limit: int = 80) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.schema import Segment
+from assistant.schema import Segment, part_of_act
 
 
 def _words(spaced: str) -> frozenset[str]:
@@ -392,5 +392,6 @@ def final_acts_segments(text: str) -> list[Segment]:
         for c in act.clauses:
             where = " ".join(x for x in (c.block, c.item) if x)
             locator = f"{act.label} › {where}" if where else act.label
-            segments.append(Segment(c.text, c.start, c.end, locator, act.kind, act.label, c.part))
+            part = part_of_act(c.part)
+            segments.append(Segment(c.text, c.start, c.end, locator, act.kind, act.label, part))
     return segments
