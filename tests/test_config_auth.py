@@ -55,3 +55,22 @@ def test_the_cli_reports_a_bad_auth_as_one_clear_line(
     assert err.startswith("error: ASSISTANT_AUTH is not valid; use `user:password`")
     assert "e.g. ASSISTANT_AUTH=ann:s3cret" in err and "Traceback" not in err
     assert not (tmp_path / "index").exists()  # refused before anything was opened
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("ASSISTANT_TOP_K", "many"), ("ASSISTANT_PORT", "http")]
+)
+def test_any_bad_setting_is_one_clear_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    name: str,
+    value: str,
+) -> None:
+    monkeypatch.setenv(name, value)
+    folders = ["--sources", str(tmp_path / "sources"), "--index", str(tmp_path / "index")]
+    assert cli.main([*folders, "sources"]) == cli.EXIT_ERROR
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: a setting cannot be used ({name}: ")
+    assert "fix or unset it" in err and "Traceback" not in err
+    assert not (tmp_path / "index").exists()

@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from assistant.config import Settings
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ConfigError
 from assistant.schema import IndexReport
 
 if TYPE_CHECKING:  # imported when a command runs: `assistant --help` stays fast
@@ -107,7 +109,14 @@ def _settings(args: argparse.Namespace) -> Settings:
         updates["sources"] = args.sources
     if args.index:
         updates["index"] = args.index
-    return Settings(**updates)
+    try:
+        return Settings(**updates)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"ASSISTANT_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise ConfigError(f"a setting cannot be used ({problems}); fix or unset it") from None
 
 
 def _open(args: argparse.Namespace, *, sync: bool = True) -> Assistant:
