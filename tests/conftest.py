@@ -3,6 +3,13 @@
 `real_assistant` is built once per session with the real packaged model; every test that uses
 it must treat it as read-only (ask, stream, retrieve, sources, source_text; never reindex or
 add_source), because other test files share it.
+
+The layout: tests/unit (no model, no subprocess, no server, no browser; under a minute),
+tests/integration (the real model, Chroma as a server, subprocesses, servers on loopback) and
+tests/browser (headless Chromium). Every test under integration/ and browser/ is marked `slow`
+here, by its folder, so `-m "not slow"` runs what tests/unit holds; `--fast` (what
+`scripts/test --fast` passes on) collects tests/unit alone.
+tests/unit/test_layout_of_tests.py keeps the unit tests from growing what makes them slow.
 """
 
 from __future__ import annotations
@@ -17,8 +24,44 @@ from fakes import KeywordEmbeddings
 
 from assistant import Assistant
 
-REPO = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
 SHIPPED_SOURCES = REPO / "sources"
+SLOW_FOLDERS = ("integration", "browser")  # under tests/; the unit tests are in tests/unit
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fast",
+        action="store_true",
+        default=False,
+        help="run the unit tests only (tests/unit): what `scripts/test --fast` runs",
+    )
+
+
+def _top(path: Path) -> str | None:
+    """The first part of `path` inside tests/ (unit, integration, browser, conftest.py...)."""
+    try:
+        parts = path.resolve().relative_to(TESTS).parts
+    except ValueError:
+        return None
+    return parts[0] if parts else None
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With --fast, collect tests/unit only: no slow folder, no test file left in tests/."""
+    if not config.getoption("fast"):
+        return None
+    top = _top(collection_path)
+    if top in SLOW_FOLDERS or (top is not None and top.startswith("test_") and top.endswith(".py")):
+        return True
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if _top(item.path) in SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)
 
 
 def copy_sources(target: Path) -> Path:

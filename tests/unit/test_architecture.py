@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "assistant"
+PACKAGE = Path(__file__).resolve().parents[2] / "assistant"
 MODULES = sorted(PACKAGE.rglob("*.py"))
 MAX_LINES = 400
 

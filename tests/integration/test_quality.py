@@ -16,7 +16,7 @@ import pytest
 from assistant import Assistant
 from assistant.evaluation.harness import EvalReport, evaluate, load_questions
 
-EVAL = Path(__file__).parent / "data" / "eval"
+EVAL = Path(__file__).parents[1] / "data" / "eval"
 
 pytestmark = pytest.mark.slow
 

@@ -29,7 +29,7 @@ from assistant.index.catalog import FILENAME as CATALOG_FILE
 from assistant.index.catalog import Catalog
 from assistant.index.store import VectorStore
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 WORKER = TESTS / "helpers" / "index_worker.py"
 BUSY_EXIT = 3
 SLEEP = 0.1  # seconds per embedded batch (one batch per generated file): ~2-3 s of indexing

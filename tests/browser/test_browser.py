@@ -28,8 +28,8 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).parent / "data" / "web"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).parents[1] / "data" / "web"
 SHOTS = ROOT / "test-output" / "screenshots"
 SCRIPT = "<script>window.__pwned=1</script>"
 IMAGE = '<img src=x onerror="window.__pwned=1">'
@@ -58,7 +58,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("browser")
     sources = folder / "sources"
     sources.mkdir()
-    acts = Path(__file__).parent / "data" / "docs" / "final-acts-sample.txt"  # invented text
+    acts = Path(__file__).parents[1] / "data" / "docs" / "final-acts-sample.txt"  # invented text
     for file in [
         *(ROOT / "sources").iterdir(),
         DATA / "xss-source.txt",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from test_llm import COMMENTARY, COUNTERFEIT, make_retrieval
+from helpers.retrievals import COMMENTARY, COUNTERFEIT, make_retrieval
 
 from assistant.answering.abstention import NO_ANSWER
 from assistant.answering.extractive import ExtractiveAnswerer

@@ -1,34 +1,28 @@
-"""Hostile input: broken and odd files, unsafe upload names, bombs, scripts, any question.
+"""Hostile input: broken and odd files, unsafe upload names, size caps, scripts, any question.
 
-Fake embeddings wherever ranking does not matter (an invented word is enough to find a
-passage); the session's real model only for what the tokenizer itself sees. Work that could
-hang (a decompression bomb, a huge HTML page) runs in a subprocess with a timeout, so a bug
-costs seconds, not the suite.
+Fake embeddings, since ranking does not matter here (an invented word is enough to find a
+passage). In tests/integration: the session's real model for what the tokenizer itself sees
+(test_hostile_real_model.py), and work that could hang (a decompression bomb, a huge HTML
+page), run in a subprocess with a timeout (test_hostile_extraction.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
-import json
 import os
-import subprocess
-import sys
 import time
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import copy_sources
 from fakes import KeywordEmbeddings
+from helpers.hostile import HOSTILE_QUESTIONS
 
 from assistant import Answer, Assistant, AssistantError
 from assistant.errors import QuestionError, SourceError
 from assistant.ingest import sources as source_files
 
-TESTS = Path(__file__).resolve().parent
-LOAD_SOURCE = TESTS / "helpers" / "load_source.py"
 COMMENTARY = "itu-plenipot-2014-impressions.txt"
 CWG = "Who can take part in CWG-Internet?"
 
@@ -149,22 +143,6 @@ def test_a_100000_character_question_is_answered_quickly(
     check_citations(assistant, answer)
 
 
-HOSTILE_QUESTIONS = {
-    "fts syntax": '" OR "x" NEAR(a b) * ^ : AND NOT -CWG',
-    "sql": "'; DROP TABLE sources; -- CWG-Internet",
-    "markup": "<script>alert(1)</script><img src=x onerror=alert(1)> CWG-Internet",
-    "control characters": "CWG\x00-Internet\x1b[31m\x07 who?\x7f",
-    "bidi and zero width": "\u202eCWG-Internet\u200b\u200d\ufeff" * 300,
-    "emoji": "😀" * 50_000,
-    "one long word": "x" * 100_000,
-    "newlines then text": "\n" * 100_000 + "CWG-Internet",
-    "many distinct words": " ".join(f"w{i}" for i in range(20_000)),
-    "quotes": "'\"" * 20_000,
-    "format strings": "%s %d {0} {__class__} ${HOME} CWG-Internet",
-    "lone surrogate": "\ud800 Who can take part in CWG-Internet?",
-}
-
-
 @pytest.mark.parametrize("name", list(HOSTILE_QUESTIONS))
 def test_any_question_is_answered_or_refused_quickly(
     mixed: tuple[Assistant, dict[str, str]], name: str
@@ -179,21 +157,6 @@ def test_any_question_is_answered_or_refused_quickly(
         assert isinstance(answer, Answer)
         check_citations(assistant, answer)
     assert time.perf_counter() - began < 5
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    "name", [n for n in ("control characters", "bidi and zero width", "emoji", "lone surrogate")]
-)
-def test_the_real_model_takes_any_question(real_assistant: Assistant, name: str) -> None:
-    began = time.perf_counter()
-    try:
-        answer = real_assistant.ask(HOSTILE_QUESTIONS[name])
-    except AssistantError:
-        pass
-    else:
-        assert isinstance(answer, Answer)
-    assert time.perf_counter() - began < 10
 
 
 # -- uploads: names -------------------------------------------------------------------------
@@ -343,68 +306,3 @@ def test_a_file_over_the_size_cap_is_refused(fake_assistant: Assistant, tmp_path
     report = fake_assistant.add_source(huge)
     assert [f for f, _ in report.failed] == ["huge.md"]
     assert "limit" in dict(report.failed)["huge.md"]
-
-
-def load_in_subprocess(path: Path, timeout: float) -> dict[str, object]:
-    """What tests/helpers/load_source.py says about `path`; fail if it takes too long."""
-    try:
-        done = subprocess.run(
-            [sys.executable, str(LOAD_SOURCE), str(path)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"extracting {path.name} took more than {timeout:.0f} s")
-    assert done.returncode == 0, done.stderr[-3000:]
-    outcome: dict[str, object] = json.loads(done.stdout)
-    return outcome
-
-
-def docx_bomb(path: Path, megabytes: int) -> Path:
-    """A real .docx whose document.xml inflates to about `megabytes` MB of paragraphs."""
-    import docx
-
-    document = docx.Document()
-    document.add_paragraph("A small document.")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    template = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    paragraph = "<w:p><w:r><w:t>" + "bomb " * 200 + "</w:t></w:r></w:p>"
-    chunk = (paragraph * (1_000_000 // len(paragraph))).encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info in template.infolist():
-            if info.filename != "word/document.xml":
-                archive.writestr(info, template.read(info))
-                continue
-            head, tail = template.read(info).decode().split("<w:body>")
-            with archive.open("word/document.xml", "w", force_zip64=True) as member:
-                member.write((head + "<w:body>").encode())
-                for _ in range(megabytes):
-                    member.write(chunk)
-                member.write(tail.encode())
-    return path
-
-
-def test_a_small_docx_is_read(tmp_path: Path) -> None:
-    outcome = load_in_subprocess(docx_bomb(tmp_path / "small.docx", 1), timeout=60)
-    assert outcome["ok"] is True
-
-
-def test_a_docx_bomb_under_the_upload_cap_is_refused_quickly(tmp_path: Path) -> None:
-    bomb = docx_bomb(tmp_path / "bomb.docx", 190)
-    assert bomb.stat().st_size < 2 * 2**20  # well under the 20 MB upload limit
-    outcome = load_in_subprocess(bomb, timeout=6)
-    assert outcome["ok"] is False and float(outcome["seconds"]) < 5  # type: ignore[arg-type]
-
-
-def test_a_long_html_page_is_read_quickly(tmp_path: Path) -> None:
-    page = tmp_path / "long.html"
-    page.write_text(
-        "<html><body>"
-        + "".join(f"<p>Paragraph {i} of a long report on harbour dues.</p>" for i in range(20_000))
-        + "</body></html>"
-    )  # about 1 MB, under the upload limit
-    outcome = load_in_subprocess(page, timeout=6)
-    assert outcome["ok"] is True and float(outcome["seconds"]) < 5  # type: ignore[arg-type]

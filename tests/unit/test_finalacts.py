@@ -18,10 +18,10 @@ from assistant.ingest.finalacts import (
     parse_final_acts,
 )
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 SAMPLE = DATA / "final-acts-sample.txt"
 OTHER = DATA / "final-acts-other.txt"
-COMMENTARY = Path(__file__).parents[1] / "sources" / "itu-plenipot-2014-impressions.txt"
+COMMENTARY = Path(__file__).parents[2] / "sources" / "itu-plenipot-2014-impressions.txt"
 CONFERENCE = (
     "The Plenipotentiary Conference of the International Telecommunication Union (Busan, 2014),"
 )

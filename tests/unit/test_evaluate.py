@@ -189,7 +189,7 @@ def test_load_questions(tmp_path: Path) -> None:
 
 
 def test_shipped_question_files_load() -> None:
-    for path in sorted(Path(__file__).parent.glob("data/eval/*.jsonl")):
+    for path in sorted(Path(__file__).parents[1].glob("data/eval/*.jsonl")):
         questions = load_questions(path)
         assert questions and all(q.facts for q in questions if q.answerable)
 

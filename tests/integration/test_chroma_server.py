@@ -31,7 +31,7 @@ from assistant.config import Settings
 from assistant.index.catalog import Catalog
 from assistant.index.store import COLLECTION
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMA = Path(sys.executable).parent / "chroma"
 HEARTBEAT = "/api/v2/heartbeat"  # chromadb 1.x; /api/v1/* answers 410 Gone
 QUESTION = "Who can take part in CWG-Internet?"

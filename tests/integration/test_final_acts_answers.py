@@ -15,7 +15,7 @@ from conftest import copy_sources
 
 from assistant import Assistant
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 pytestmark = pytest.mark.slow
 

@@ -248,7 +248,7 @@ def test_unreadable_sidecar_is_ignored(tmp_path: Path, raw: bytes) -> None:
 
 
 def test_shipped_sidecar() -> None:
-    root = Path(__file__).resolve().parents[1] / "sources"
+    root = Path(__file__).resolve().parents[2] / "sources"
     (found,) = [f for f in sources.scan(root) if f.id == "itu-plenipot-2014-impressions.txt"]
     assert found.meta["kind"] == "commentary"
     assert found.meta["author"] == "Avri Doria"

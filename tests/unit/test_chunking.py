@@ -16,8 +16,8 @@ from assistant.ingest.chunking import (
 )
 from assistant.schema import Segment
 
-REPO = Path(__file__).resolve().parents[1]
-DOCS = Path(__file__).resolve().parent / "data" / "docs"
+REPO = Path(__file__).resolve().parents[2]
+DOCS = Path(__file__).resolve().parents[1] / "data" / "docs"
 COMMENTARY = "itu-plenipot-2014-impressions.txt"
 
 

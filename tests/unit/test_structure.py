@@ -9,8 +9,8 @@ import pytest
 from assistant.ingest import sources, structure
 from assistant.schema import Segment
 
-REPO = Path(__file__).resolve().parents[1]
-DOCS = Path(__file__).resolve().parent / "data" / "docs"
+REPO = Path(__file__).resolve().parents[2]
+DOCS = Path(__file__).resolve().parents[1] / "data" / "docs"
 COMMENTARY = "itu-plenipot-2014-impressions.txt"
 
 
