@@ -49,7 +49,7 @@ HAND = WEIGHTS  # the weights the ranker uses, set by hand
 # Fitted here. The features of the final acts' structure (named act, clause block, preamble
 # for reasons ...) keep their hand-set weights: the labelled files have too few questions about
 # resolution texts to fit them (fitting all features gave them weight 0), and
-# tests/test_final_acts_answers.py checks what they do.
+# tests/integration/test_final_acts_answers.py checks what they do.
 FITTED_FEATURES = (
     "similarity",
     "keywords",

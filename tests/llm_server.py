@@ -29,6 +29,7 @@ class Reply:
     content: str | Callable[[dict[str, Any]], str] = ""
     status: int = 200
     hang: float = 0.0  # seconds to wait before answering, to trip the client's timeout
+    trickle: float = 0.0  # seconds between streamed pieces: each read is quick, the whole slow
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             content = reply.content(body) if callable(reply.content) else reply.content
             model = str(body.get("model", "test-model"))
+            self.trickle = reply.trickle
             if self.path == OPENAI_PATH:
                 self._openai(model, content, stream=bool(body.get("stream", False)))
             else:
@@ -194,6 +196,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()  # HTTP/1.0: the body ends when the connection closes
 
     def _send(self, text: str) -> None:
+        if getattr(self, "trickle", 0.0):
+            time.sleep(self.trickle)
         self.wfile.write(text.encode("utf-8"))
         self.wfile.flush()
 

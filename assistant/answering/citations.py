@@ -21,6 +21,15 @@ def cite(marker: int, chunk: Chunk, sentence: Sentence, title: str) -> Citation 
     )
 
 
+def span(chunk: Chunk, first: int, last: int) -> Sentence:
+    """Sentences first..last of `chunk` as one sentence: one quote for a run of sentences."""
+    head, tail = chunk.sentences[first], chunk.sentences[last]
+    if first == last:
+        return head
+    text = chunk.text[head.start - chunk.start : tail.end - chunk.start]
+    return Sentence(f"{head.id}-{tail.id}", text, head.start, tail.end)
+
+
 def is_verbatim(citation: Citation, source_text: str) -> bool:
     """True when the quote stands word for word at its offsets in the source's text."""
     return source_text[citation.start : citation.end] == citation.quote

@@ -17,13 +17,21 @@ from assistant.answering.abstention import (
     confident,
     lacks_detail,
 )
-from assistant.answering.citations import cite, readable
+from assistant.answering.citations import cite, readable, span
 from assistant.answering.intent import Intent
 from assistant.answering.ranking import Scored, candidates
 from assistant.answering.retrieve import Retrieval
 from assistant.answering.turn import Turn, read_turn
 from assistant.schema import Answer, Citation
 
+# A sentence that opens like this leans on the one before it ("This", "However", "The
+# suggestion in this resolution"): the answer quotes both, so it can be read on its own.
+_LEANS_BACK = re.compile(
+    r"^\W*(this|that|these|those|it|its|they|their|such|however|but|yet|still|instead|"
+    r"therefore|thus|hence|moreover|furthermore|nevertheless|also|as such|in addition|"
+    r"the same|the latter|the former|the \w+ (in|of) (this|that|these|those) \w+)\b",
+    re.IGNORECASE,
+)
 SECOND_WITHIN = 0.2  # another sentence joins when it scores this close to the best
 MAX_SENTENCES = 3
 LIST_WITHIN = 0.25  # list questions: clauses this close to the best are all listed
@@ -121,6 +129,7 @@ def compose(chosen: list[Scored], retrieval: Retrieval) -> Answer:
     text and commentary, each part says which it is.
     """
     titles = {p.source: p.title for p in retrieval.passages}
+    chosen = self_contained(chosen)
     mixed = len({bool(item.chunk.part) for item in chosen}) > 1
     parts: list[str] = []
     citations: list[Citation] = []
@@ -144,6 +153,35 @@ def compose(chosen: list[Scored], retrieval: Retrieval) -> Answer:
         return abstain(retrieval)
     separator = "\n" if len(parts) > 1 and all(item.chunk.part for item in chosen) else " "
     return Answer(separator.join(parts), citations, False, retrieval.passages)
+
+
+def self_contained(chosen: list[Scored]) -> list[Scored]:
+    """The chosen sentences as quotes that stand on their own, one per run of a passage.
+
+    A sentence that leans on the one before it brings that sentence along, and sentences of
+    one passage that touch are quoted together under one marker.
+    """
+    runs: list[list[int]] = []  # [index in `chosen`, first sentence, last sentence]
+    for n, item in enumerate(chosen):
+        ids = [s.id for s in item.chunk.sentences]
+        if item.sentence.id not in ids:  # already a run of sentences
+            runs.append([n, -1, -1])
+            continue
+        at = ids.index(item.sentence.id)
+        first = at - 1 if at > 0 and _LEANS_BACK.match(item.sentence.text) else at
+        for run in runs:
+            same = chosen[run[0]].chunk.id == item.chunk.id and run[1] >= 0
+            if same and first <= run[2] + 1 and at >= run[1] - 1:
+                run[1], run[2] = min(run[1], first), max(run[2], at)
+                break
+        else:
+            runs.append([n, first, at])
+    quoted = []
+    for n, first, last in runs:
+        item = chosen[n]
+        sentence = item.sentence if first < 0 else span(item.chunk, first, last)
+        quoted.append(Scored(item.score, item.chunk, sentence))
+    return quoted
 
 
 def _turn(question: str, retrieval: Retrieval) -> Turn:

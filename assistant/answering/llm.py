@@ -1,13 +1,13 @@
 """The LLM answerer: fluent answers from a chat model, held to the same citation promise.
 
-The reply (see `assistant.prompts`) is checked as data before anyone sees it: a marker naming no
-retrieved passage, or a passage sharing no content word with its sentence, is removed; a sentence
-left without a valid marker is dropped (the notice says how many); markers are renumbered 1..m
-by first appearance; each citation quotes, verbatim via `citations.cite`, the chunk sentence
-that best overlaps the answer sentence citing it (stemmed words, no model call; several citing
-sentences get the run of their picks, up to MAX_QUOTE_SENTENCES). NOT_IN_SOURCES, or weak
-retrieval before any call, abstains. A failed call (refused, timeout, HTTP error) or an unusable
-reply (empty, no valid citation) falls back to the extractive answer with a notice, never raises.
+The reply (see `assistant.answering.prompts`) is checked as data before anyone sees it
+(`assistant.answering.grounding`): only sentences their cited passage supports stay, with
+renumbered markers and verbatim quotes; the passages kept must meet the question's constraints
+(an answer citing only passages that never name "CWG-Internet" answers something else), and a
+question that wants a value ("how many") must get one. NOT_IN_SOURCES, or weak retrieval
+before any call, abstains. The whole reply is read under one deadline (`llm_timeout`) and cut
+at MAX_REPLY_CHARS. A failed call (refused, timeout, HTTP error) or an unusable reply (empty,
+no supported sentence) falls back to the extractive answer with a notice, never raises.
 
 `stream` yields each sentence once the next has begun, already validated and renumbered, so the
 pieces join into the final Answer's text; the final Answer is the authority (after a mid-stream
@@ -17,8 +17,11 @@ failure its text replaces what was streamed).
 from __future__ import annotations
 
 import logging
+import queue
 import re
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from langchain_core.language_models import BaseChatModel
@@ -28,29 +31,30 @@ from pydantic import SecretStr
 
 from assistant.answering.abstention import ABSTAIN_BELOW, abstain, confident
 from assistant.answering.answerer import Answerer
-from assistant.answering.citations import MARKER, cite, markers_in
+from assistant.answering.citations import MARKER, markers_in
+from assistant.answering.grounding import Citable, Draft, citable_passages, render
 from assistant.answering.prompts import (
     ANSWER_PROMPT,
-    NOT_IN_SOURCES,
     clean_reply,
     complete_part,
     is_refusal,
     prompt_inputs,
-    split_reply,
 )
+from assistant.answering.question import Analysis, Constraint
 from assistant.answering.ranking import rank
 from assistant.answering.retrieve import Retrieval
 from assistant.answering.turn import read_turn
+from assistant.answering.verification import has_type, unmet
 from assistant.config import Settings
 from assistant.errors import ConfigError
-from assistant.index.text import stem, terms
-from assistant.schema import Answer, Chunk, Citation, Sentence
+from assistant.schema import Answer
 
 logger = logging.getLogger(__name__)
 
 PROVIDERS = ("ollama", "openai")
 LLM_FORMS = "`extractive`, `ollama:<model>` (e.g. ollama:llama3.1) or `openai:<model>`"
-MAX_QUOTE_SENTENCES = 3  # one citation quotes at most this many consecutive sentences
+MAX_REPLY_CHARS = 8000  # five sentences are asked for; a longer reply is cut here
+_ENDS_SENTENCE = re.compile(r"[.!?…\n]")
 NO_API_KEY = "not-needed"  # local OpenAI-compatible servers ignore the key, the client needs one
 
 
@@ -113,27 +117,11 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
 def build_llm_answerer(settings: Settings, *, fallback: Answerer) -> LLMAnswerer:
     """An LLMAnswerer over the chat model named by `settings`, falling back on `fallback`."""
     return LLMAnswerer(
-        build_chat_model(settings), fallback=fallback, abstain_below=settings.abstain_below
+        build_chat_model(settings),
+        fallback=fallback,
+        abstain_below=settings.abstain_below,
+        deadline=settings.llm_timeout,
     )
-
-
-@dataclass(frozen=True)
-class _Citable:
-    """A retrieved passage the answer may cite: its chunk and the words in it."""
-
-    chunk: Chunk
-    title: str
-    words: frozenset[str]
-    sentences: tuple[tuple[Sentence, frozenset[str]], ...]  # only sentences `cite` accepts
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A model reply after validation: text with renumbered markers, and its citations."""
-
-    text: str
-    citations: list[Citation]
-    dropped: int  # sentences left out for want of a valid citation
 
 
 class LLMAnswerer:
@@ -145,57 +133,68 @@ class LLMAnswerer:
         *,
         fallback: Answerer,
         abstain_below: float = ABSTAIN_BELOW,
+        deadline: float = 30.0,
     ) -> None:
         self._chain: Runnable[dict[str, str], str] = ANSWER_PROMPT | chat_model | StrOutputParser()
         self._fallback = fallback
         self._abstain_below = abstain_below
+        self._deadline = deadline  # seconds for the whole reply, however it trickles in
 
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
         """Ask the model, validate its citations; abstain or fall back when it cannot answer."""
-        if self._weak(question, retrieval):
-            return abstain(retrieval)
-        try:
-            reply = self._chain.invoke(prompt_inputs(question, retrieval.passages))
-        except Exception as exc:  # noqa: BLE001 - any client failure: the extractive answer
-            return self._fall_back(question, retrieval, _reason(exc), exc)
-        return self._finish(question, retrieval, reply)
+        final: Answer | None = None
+        for part in self.stream(question, retrieval):
+            if isinstance(part, Answer):
+                final = part
+        assert final is not None
+        return final
 
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
-        """Validated text, one complete sentence at a time, then the final Answer."""
+        """Validated text, one complete sentence at a time, then the final Answer.
+
+        The reply is read under one deadline for the whole call and cut at MAX_REPLY_CHARS.
+        """
         if self._weak(question, retrieval):
             final = abstain(retrieval)
             yield final.text
             yield final
             return
-        citable = _citable(retrieval)
-        pieces = self._chain.stream(prompt_inputs(question, retrieval.passages))
+        analysis = (retrieval.turn or read_turn(question)).analysis
+        citable = citable_passages(retrieval)
+        deadline = time.monotonic() + self._deadline
         reply, emitted, seen = "", "", -1
+        memo: dict[str, list[int]] = {}  # sentence -> its supported markers, across renders
         failure: Exception | None = None
+        stop = threading.Event()
+        inputs = prompt_inputs(question, retrieval.passages)
         try:
-            while True:
-                try:
-                    reply += next(pieces)
-                except StopIteration:
+            for piece in _until(deadline, lambda: self._chain.stream(inputs), stop):
+                reply += piece
+                if len(reply) >= MAX_REPLY_CHARS:
                     break
-                except Exception as exc:  # noqa: BLE001 - any client failure, as in `answer`
-                    failure = exc
-                    break
+                if not _ENDS_SENTENCE.search(piece):
+                    continue  # no sentence can have been completed by this piece
                 complete = complete_part(clean_reply(reply))
                 if len(complete) == seen:
                     continue
                 seen = len(complete)
-                text = render(complete, citable).text
+                draft = render(complete, citable, memo)
+                if _unmet(draft, citable, analysis) or not _has_value(draft, analysis):
+                    continue  # shown once the answer meets the question, so never taken back
+                text = draft.text
                 if text.startswith(emitted) and len(text) > len(emitted):
                     yield text[len(emitted) :]
                     emitted = text
+        except TimeoutError:
+            failure = TimeoutError(f"no complete reply within {self._deadline:g} s")
+        except Exception as exc:  # noqa: BLE001 - any client failure: the extractive answer
+            failure = exc
         finally:
-            close = getattr(pieces, "close", None)
-            if close is not None:
-                close()
+            stop.set()  # the reader thread stops at its next piece and closes the reply
         if failure is not None:
             final = self._fall_back(question, retrieval, _reason(failure), failure)
         else:
-            final = self._finish(question, retrieval, reply)
+            final = self._finish(retrieval, reply[:MAX_REPLY_CHARS], analysis)
         if final.text.startswith(emitted) and len(final.text) > len(emitted):
             yield final.text[len(emitted) :]
         yield final
@@ -205,14 +204,26 @@ class LLMAnswerer:
         ranked = rank(retrieval.turn or read_turn(question), retrieval)
         return not confident(ranked[0] if ranked else None, retrieval, self._abstain_below)
 
-    def _finish(self, question: str, retrieval: Retrieval, reply: str) -> Answer:
+    def _finish(self, retrieval: Retrieval, reply: str, analysis: Analysis) -> Answer:
         cleaned = clean_reply(reply)
-        draft = render(cleaned, _citable(retrieval))
+        citable = citable_passages(retrieval)
+        draft = render(cleaned, citable)
         if is_refusal(cleaned, cited=bool(draft.citations)):
             return abstain(retrieval)
         if not draft.citations:
-            reason = "its reply was empty" if not cleaned.strip() else "its reply cited no passage"
-            return self._fall_back(question, retrieval, reason, None)
+            if not cleaned.strip():
+                reason = "its reply was empty"
+            elif not markers_in(cleaned):
+                reason = "its reply cited no passage"
+            else:
+                reason = "no sentence of its reply was supported by the passage it cited"
+            return self._fall_back(analysis.question, retrieval, reason, None)
+        if missed := _unmet(draft, citable, analysis):
+            named = ", ".join(f"“{c.text}”" for c in missed)
+            reason = f"the passages its reply cited do not mention {named}"
+            return self._fall_back(analysis.question, retrieval, reason, None)
+        if not _has_value(draft, analysis):
+            return abstain(retrieval)
         notice = None
         if draft.dropped:
             notice = (
@@ -240,103 +251,59 @@ class LLMAnswerer:
         return Answer(answer.text, answer.citations, answer.abstained, answer.passages, notice)
 
 
-def render(reply: str, citable: dict[int, _Citable]) -> Draft:
-    """Validate a cleaned reply: keep cited sentences, renumber markers, quote the sources."""
-    kept: list[tuple[int, str, list[int], frozenset[str]]] = []  # newlines before, text, ...
-    dropped = newlines = 0
-    for separator, sentence in split_reply(reply):
-        newlines = max(newlines, separator.count("\n"))  # a dropped sentence keeps its break
-        words = _stems(MARKER.sub(" ", sentence))
-        valid = [
-            n
-            for n in dict.fromkeys(markers_in(sentence))
-            if n in citable and words & citable[n].words
-        ]
-        if not valid:
-            if words and NOT_IN_SOURCES.lower() not in sentence.lower():
-                dropped += 1
-            continue
-        kept.append((newlines, sentence, valid, words))
-        newlines = 0
-    numbers: dict[int, int] = {}
-    for _, _, valid, _ in kept:
-        for n in valid:
-            numbers.setdefault(n, len(numbers) + 1)
-    parts: list[str] = []
-    for i, (breaks, sentence, valid, _) in enumerate(kept):
-        if i:
-            parts.append("\n" * min(2, breaks) or " ")
-        parts.append(_renumber(sentence, valid, numbers))
-    citations: list[Citation] = []
-    for n, marker in numbers.items():
-        source = citable[n]
-        picks = [_best_support(source, words) for _, _, valid, words in kept if n in valid]
-        first, last = min(picks), max(picks)
-        if last - first >= MAX_QUOTE_SENTENCES:
-            first = last = picks[0]
-        citation = cite(marker, source.chunk, _span(source, first, last), source.title)
-        assert citation is not None  # `_citable` kept only sentences that cite
-        citations.append(citation)
-    return Draft("".join(parts), citations, dropped)
+def _unmet(draft: Draft, citable: dict[int, Citable], analysis: Analysis) -> list[Constraint]:
+    """The question's constraints that no passage the draft cites meets.
+
+    The question is about "CWG-Internet": an answer whose passages never name it answers
+    something else (a planted instruction, say).
+    """
+    return unmet(analysis, "\n".join(citable[n].context for n in draft.cited))
 
 
-def _best_support(source: _Citable, words: frozenset[str]) -> int:
-    """The index of the passage sentence sharing most words with an answer sentence."""
-
-    def overlap(i: int) -> tuple[int, float]:
-        shared = len(source.sentences[i][1] & words)
-        return shared, shared / max(1, len(source.sentences[i][1]))
-
-    return max(range(len(source.sentences)), key=overlap)
+def _has_value(draft: Draft, analysis: Analysis) -> bool:
+    """False when the question wants a value ("how many") and the draft gives none."""
+    said = MARKER.sub(" ", draft.text)
+    return not analysis.wants_value or has_type(analysis.answer_type, said, analysis)
 
 
-def _span(source: _Citable, first: int, last: int) -> Sentence:
-    """Passage sentences first..last as one sentence (one quote for several answer sentences)."""
-    head, tail = source.sentences[first][0], source.sentences[last][0]
-    if first == last:
-        return head
-    at = source.chunk.start
-    return Sentence(
-        f"{head.id}-{tail.id}",
-        source.chunk.text[head.start - at : tail.end - at],
-        head.start,
-        tail.end,
-    )
+def _until(
+    deadline: float, start: Callable[[], Iterator[str]], stop: threading.Event
+) -> Iterator[str]:
+    """The pieces of `start()` as they come, until `deadline` (monotonic); then TimeoutError.
 
+    They are read in a daemon thread, so a server that trickles its reply, or stalls between
+    pieces, cannot hold the caller past the deadline. Once `stop` is set the thread stops at
+    its next piece and closes the reply.
+    """
+    box: queue.Queue[tuple[str, str | BaseException | None]] = queue.Queue()
 
-def _renumber(sentence: str, valid: list[int], numbers: dict[int, int]) -> str:
-    seen: set[int] = set()
+    def read() -> None:
+        pieces = start()
+        try:
+            for piece in pieces:
+                if stop.is_set():
+                    break
+                box.put(("piece", piece))
+            box.put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            box.put(("error", exc))
+        finally:
+            close = getattr(pieces, "close", None)
+            if close is not None:
+                close()
 
-    def marker(match: re.Match[str]) -> str:
-        n = int(match.group(1))
-        if n not in valid or n in seen:
-            return ""
-        seen.add(n)
-        return f"{match.group(0).partition('[')[0]}[{numbers[n]}]"
-
-    return MARKER.sub(marker, sentence)
-
-
-def _citable(retrieval: Retrieval) -> dict[int, _Citable]:
-    """Passages by their number in the prompt, when their chunk can give a verified quote."""
-    found: dict[int, _Citable] = {}
-    for n, passage in enumerate(retrieval.passages, start=1):
-        chunk = retrieval.chunks.get(passage.chunk_id)
-        if chunk is None:
-            continue
-        sentences = tuple(
-            (s, _stems(s.text))
-            for s in chunk.sentences
-            if cite(n, chunk, s, passage.title) is not None
-        )
-        if sentences:
-            words = _stems(f"{chunk.text} {chunk.locator}")  # not the title: too general
-            found[n] = _Citable(chunk, passage.title, words, sentences)
-    return found
-
-
-def _stems(text: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in terms(text))
+    threading.Thread(target=read, name="llm-reply", daemon=True).start()
+    while True:
+        try:
+            kind, value = box.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise TimeoutError from None
+        if kind == "end":
+            return
+        if isinstance(value, BaseException):
+            raise value
+        assert isinstance(value, str)
+        yield value
 
 
 def _reason(exc: Exception) -> str:

@@ -103,12 +103,30 @@ _ABBREVIATIONS = {
 }
 
 
+_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")  # [text](url), ![alt](url)
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
 def clean_reply(reply: str) -> str:
-    """Drop reasoning blocks, undo escapes copied from passages, write [1, 2] as [1][2]."""
+    """Drop reasoning blocks, links, tags and URLs; undo escapes; write [1, 2] as [1][2].
+
+    Nothing the model writes may become a link or markup in an output: a Markdown link keeps
+    its text (a marker `[1](http://...)` stays the marker `[1]`).
+    """
     reply = html.unescape(_THINKING.sub("", reply))
+    reply = _LINK.sub(
+        lambda m: f"[{m.group(1)}]" if m.group(1).strip().isdigit() else m.group(1), reply
+    )
+    reply = _URL.sub("", _TAG.sub("", reply))
     return _MARKER_LIST.sub(
         lambda m: "".join(f"[{n}]" for n in re.findall(r"\d{1,3}", m.group(1))), reply
     )
+
+
+def _link_text(match: re.Match[str]) -> str:
+    text = match.group(1)
+    return f"[{text}]" if text.strip().isdigit() else text
 
 
 def split_reply(text: str) -> list[tuple[str, str]]:

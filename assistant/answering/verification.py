@@ -6,6 +6,10 @@ Two checks that classic question-answering systems make before they answer:
 - the constraints: every act number, year, number, name or quoted phrase that the question sets
   must stand in the sentence, its paragraph or clause, or the heading above it.
 A constraint that no indexed source contains at all means there is no answer to find.
+
+`supports` applies the same idea to a sentence someone else wrote (an LLM's): the passage it
+cites must hold every number, year, act, name and quoted phrase of the sentence, and most of
+its words.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from assistant.answering.question import Analysis, AnswerType, Constraint
+from assistant.answering.question import Analysis, AnswerType, Constraint, constraints
 from assistant.index.text import stem, terms
 
 _NUMBER_WORDS = (
@@ -133,3 +137,23 @@ def _same_name(wanted: str, word: str) -> bool:
         return True
     short, long = sorted((wanted, word), key=len)
     return len(short) >= 4 and long.startswith(short) and len(long) - len(short) <= 3
+
+
+# More than half of the claim's content words must be in the passage it cites. A design rule, not a
+# fitted value: there are no labelled LLM answers to fit it on yet.
+SUPPORT_SHARE = 0.5
+
+
+def supports(passage: str, claim: str) -> bool:
+    """True when `passage` (a cited chunk with its heading) can back the sentence `claim`.
+
+    Every constraint the claim sets (numbers, years, acts, names, quoted phrases) must be met in
+    the passage, and more than SUPPORT_SHARE of the claim's content words must occur in it.
+    """
+    words = {stem(w) for w in terms(claim)}
+    if not words:
+        return False
+    have = {stem(w) for w in terms(passage)}
+    if len(words & have) <= SUPPORT_SHARE * len(words):
+        return False
+    return all(satisfied(c, passage) for c in constraints(claim))

@@ -115,14 +115,14 @@ def test_invented_markers_are_removed_and_quotes_are_verbatim(
 def test_markers_are_renumbered_by_first_appearance(server: LLMServer) -> None:
     server.script(
         "The resolution limits the working group to Member States [2]. "
-        "Delegates acknowledged the need to hold open consultations [1][2]."
+        "Open consultations engage all stakeholders [1][2]."
     )
     retrieval = standard()
     answer = answerer_for("openai", server).answer(QUESTION, retrieval)
 
     assert answer.text == (
         "The resolution limits the working group to Member States [1]. "
-        "Delegates acknowledged the need to hold open consultations [2][1]."
+        "Open consultations engage all stakeholders [2][1]."
     )
     assert [(c.marker, c.source) for c in answer.citations] == [
         (1, "final-acts.txt"),
@@ -205,6 +205,18 @@ def test_a_hanging_server_times_out_and_falls_back(server: LLMServer, provider: 
     answer = answerer_for(provider, server, timeout=1.0).answer(QUESTION, standard())
     assert time.monotonic() - started < 5
     assert answer.citations and answer.notice and "(timed out)" in answer.notice
+
+
+@pytest.mark.parametrize("provider", ["openai", "ollama"])
+def test_a_trickled_reply_is_held_to_one_deadline(server: LLMServer, provider: str) -> None:
+    # Every piece comes within the per-read timeout, but the whole reply would take ~15 s.
+    reply = "CWG-Internet is still only open to member states [1]. " * 6
+    server.script(Reply(reply, trickle=0.25))
+    started = time.monotonic()
+    answer = answerer_for(provider, server, timeout=2.0).answer(QUESTION, standard())
+    assert time.monotonic() - started < 6
+    assert answer.notice and "(timed out)" in answer.notice
+    assert answer.citations  # the extractive answer, from the same passages
 
 
 @pytest.mark.parametrize("call", ["answer", "stream"])

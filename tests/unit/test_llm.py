@@ -77,12 +77,10 @@ def test_a_refused_connection_falls_back(provider: str, path: str) -> None:
 def test_any_langchain_chat_model_can_answer() -> None:
     model = FakeListChatModel(
         responses=[
-            "<think>Passage 3 [3] is off topic.</think>Delegates acknowledged the need for open "
-            "consultations &amp; engagement [Passage 1, 2]."
+            "<think>Passage 3 [3] is off topic.</think>Open consultations &amp; all "
+            "stakeholders [Passage 1, 2]."
         ]
     )
     answer = LLMAnswerer(model, fallback=ExtractiveAnswerer()).answer(QUESTION, standard())
-    assert answer.text == (
-        "Delegates acknowledged the need for open consultations & engagement [1][2]."
-    )
+    assert answer.text == "Open consultations & all stakeholders [1][2]."
     assert [c.source for c in answer.citations] == ["impressions.txt", "final-acts.txt"]
