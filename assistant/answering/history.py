@@ -1,4 +1,10 @@
-"""Conversation history: turn a follow-up question into one that stands on its own."""
+"""Conversation history: turn a follow-up question into one that stands on its own.
+
+A follow-up that leans on the previous question ("Who can join it?", "Why?") is searched
+together with it; a pronoun that points back is read as the thing the previous question named
+("it" after "What is CWG-Internet?"); an explicit change of subject ("New topic: ...") starts
+afresh.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +21,47 @@ _ANAPHORA = re.compile(
     re.IGNORECASE,
 )
 SHORT_QUESTION_TERMS = 2
+# Pronouns a referent can stand in for ("it" -> "CWG-Internet", "its" -> "CWG-Internet's").
+_POINTS_BACK = re.compile(
+    r"\b(it|its|this|that|them|the resolution|this resolution|that resolution|"
+    r"the decision|this decision|the proposal|this proposal)\b(?!\s+(is|was|the|a)\b)",
+    re.IGNORECASE,
+)
+_TOPIC_SWITCH = re.compile(
+    r"^\W*(different question|another question|changing the subject|change of subject|"
+    r"new topic|unrelated|on another note|switching topics?|separately)\b[\s:,.;\-–—]*",
+    re.IGNORECASE,
+)
+
+
+def new_topic(question: str) -> str | None:
+    """The question without its opening, when it opens by changing the subject; else None."""
+    match = _TOPIC_SWITCH.match(question)
+    return question[match.end() :] if match and question[match.end() :].strip() else None
+
+
+def previous_question(history: Sequence[dict[str, Any]] | None) -> str:
+    """The last question the user asked before this one, or ''."""
+    for message in reversed(history or []):
+        if isinstance(message, dict) and message.get("role") == "user" and message.get("content"):
+            return str(message["content"])
+    return ""
+
+
+def resolve(question: str, referent: str) -> str:
+    """`question` with its first pronoun that points back replaced by `referent`."""
+    if not referent:
+        return question
+
+    def name(match: re.Match[str]) -> str:
+        return f"{referent}'s" if match.group(1).lower() == "its" else referent
+
+    return _POINTS_BACK.sub(name, question, count=1)
 
 
 def standalone(question: str, history: Sequence[dict[str, Any]] | None) -> str:
     """The question, prefixed with the previous user question when it leans on it."""
-    if not history:
+    if not history or new_topic(question) is not None:
         return question
 
     previous = [

@@ -96,7 +96,8 @@ def rank(turn: Turn, retrieval: Retrieval, using: Sequence[float] | None = None)
 def candidates_of(turn: Turn, retrieval: Retrieval) -> list[Candidate]:
     """Every sentence of the retrieved chunks with its features."""
     # In a follow-up, the words of earlier turns only help to find the topic.
-    own_words = {stem(w) for w in terms(turn.text)} if turn.is_follow_up else None
+    own_text = turn.resolved or turn.text
+    own_words = {stem(w) for w in terms(own_text)} if turn.is_follow_up else None
     term_weights: dict[str, float] = {}
     for word, idf in retrieval.idf.items():
         if own_words is not None and stem(word) not in own_words:

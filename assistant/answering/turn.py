@@ -6,7 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.answering.history import last_answer, standalone
+from assistant.answering.history import (
+    last_answer,
+    new_topic,
+    previous_question,
+    resolve,
+    standalone,
+)
 from assistant.answering.intent import Intent, read
 from assistant.answering.question import Analysis, analyse
 
@@ -15,11 +21,12 @@ from assistant.answering.question import Analysis, analyse
 class Turn:
     """A question as the answerers see it; built once per ask by `read_turn`."""
 
-    text: str  # the user's own words
+    text: str  # the user's own words (without an opening "New topic:")
     query: str  # what retrieval searches: `text`, with the previous question when it leans on it
     said: str  # the previous answer, not to be repeated
-    analysis: Analysis  # expected answer type, constraints, focus words
-    intent: Intent  # named acts, clause blocks, reasons, lists
+    analysis: Analysis  # expected answer type, constraints, focus words (of `text` only)
+    intent: Intent  # named acts, clause blocks, reasons, lists (of `resolved`)
+    resolved: str = ""  # `text` with a pronoun read as what the previous question named
 
     @property
     def is_follow_up(self) -> bool:
@@ -28,11 +35,25 @@ class Turn:
 
 
 def read_turn(question: str, history: Sequence[dict[str, Any]] | None = None) -> Turn:
-    """Read `question` (and the conversation before it) once, for retrieval and the answerers."""
+    """Read `question` (and the conversation before it) once, for retrieval and the answerers.
+
+    The constraints an answer must meet come from the user's own words only: the referent put
+    in for a pronoun steers ranking and the named acts, but a wrong guess cannot veto an answer.
+    """
+    fresh = new_topic(question)
+    if fresh is not None:
+        question, history = fresh, None
+    query = standalone(question, history)
+    resolved = question
+    if query != question:
+        named = analyse(previous_question(history)).constraints
+        referents = [c.text for c in named if c.kind in ("act", "name", "quoted")]
+        resolved = resolve(question, referents[0] if referents else "")
     return Turn(
         text=question,
-        query=standalone(question, history),
+        query=query,
         said=last_answer(history),
         analysis=analyse(question),
-        intent=read(question),
+        intent=read(resolved),
+        resolved=resolved,
     )

@@ -38,6 +38,11 @@ def test_real_follow_up(real_assistant: Assistant) -> None:
     assert not answer.abstained
     assert any("CWG-Internet" in c.quote for c in answer.citations), answer.text
     check_citations(real_assistant, answer)
+    # The README's example: "it" is read as CWG-Internet, and the answer gives who.
+    answer = real_assistant.ask("Who can join it?", history=history)
+    assert not answer.abstained, answer.text
+    assert any("only open to member states" in c.quote for c in answer.citations), answer.text
+    check_citations(real_assistant, answer)
 
 
 @pytest.mark.slow
