@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+
+import snowballstemmer
 
 STOPWORDS = frozenset(
     {
@@ -90,23 +93,12 @@ def terms(text: str) -> list[str]:
     return [w for w in words if w and w not in STOPWORDS]
 
 
+# The original Porter algorithm: the one SQLite's FTS5 `porter` tokenizer applies to the
+# keyword index, so a word the keyword search matched is a word the answerers match too.
+_PORTER = snowballstemmer.stemmer("porter")
+
+
+@cache
 def stem(word: str) -> str:
-    """A crude English stem, enough to match 'expires' with 'expire'."""
-    word = word.lower().removesuffix("'s")
-    for suffix, repl in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            word = word[: -len(suffix)] + repl
-            break
-    # "decide", "decides" and "decided" all end up as "decid".
-    return word[:-1] if word.endswith("e") and len(word) > 4 else word
-
-
-_SUFFIXES = (
-    ("ies", "y"),
-    ("ches", "ch"),
-    ("shes", "sh"),
-    ("xes", "x"),
-    ("ing", ""),
-    ("ed", ""),
-    ("s", ""),
-)
+    """The Porter stem of a lower-cased word ("successful" and "success" -> "success")."""
+    return str(_PORTER.stemWord(word.lower().removesuffix("'s")))

@@ -15,6 +15,7 @@ from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.question import Constraint, analyse, constraints
 from assistant.answering.turn import read_turn
 from assistant.answering.verification import has_type, satisfied
+from assistant.index.text import stem
 
 
 @pytest.mark.parametrize(
@@ -160,3 +161,13 @@ def test_the_same_question_gives_the_same_answer() -> None:
     )
     answers = {ExtractiveAnswerer().answer(question, retrieval).text for _ in range(5)}
     assert len(answers) == 1
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("success", "successful"), ("decide", "decided"), ("expires", "expire"), ("states", "state")],
+)
+def test_one_stemmer_for_keyword_search_and_answers(a: str, b: str) -> None:
+    # The answerers stem as FTS5's porter tokenizer does, so what the keyword index matched,
+    # the ranking and the verification match too.
+    assert stem(a) == stem(b)
