@@ -114,3 +114,34 @@ def real_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assista
     assistant = Assistant.open(sources=copy_sources(root / "sources"), index=root / "index")
     yield assistant
     assistant.close()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """sources/ with the shipped commentary and the test documents (and their README).
+
+    `folder`, `index`, `emb` and `opened` serve the index tests, unit and integration.
+    """
+    target = copy_sources(tmp_path / "sources")
+    for path in (TESTS / "data" / "docs").iterdir():
+        shutil.copy2(path, target / path.name)
+    return target
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Path:
+    return tmp_path / "index"
+
+
+@pytest.fixture
+def emb() -> KeywordEmbeddings:
+    return KeywordEmbeddings()
+
+
+@pytest.fixture
+def opened(folder: Path, index: Path, emb: KeywordEmbeddings) -> Iterator[Assistant]:
+    """An assistant over `folder`, already synced once."""
+    assistant = Assistant.open(sources=folder, index=index, embeddings=emb)
+    emb.reset()
+    yield assistant
+    assistant.close()

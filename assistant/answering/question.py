@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.index.text import terms
+from assistant.index.text import STOPWORDS, terms
 
 AnswerType = Literal[
     "person",
@@ -113,78 +113,22 @@ _QUOTED = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
 # A run of capitalised words ("South Korea", "GDP", "CWG-Internet").
 _NAME = re.compile(r"\b[A-Z][\w\-’']*(?:\s+(?:of\s+|the\s+)?[A-Z][\w\-’']*)*")
 # Capitalised words that are no name: question words and pronouns that open a sentence.
-_NOT_NAMES = frozenset(
-    {
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "is",
-        "it",
-        "its",
-        "may",
-        "must",
-        "of",
-        "on",
-        "or",
-        "should",
-        "so",
-        "the",
-        "their",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "to",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "yes",
-        "no",
-        "please",
-        "tell",
-        "list",
-        "name",
-        "give",
-        "describe",
-        "explain",
-        "summarize",
-        "summarise",
-    }
-)
+_NOT_NAMES = STOPWORDS | {
+    "but",
+    "describe",
+    "explain",
+    "give",
+    "list",
+    "may",
+    "must",
+    "name",
+    "no",
+    "please",
+    "should",
+    "summarise",
+    "summarize",
+    "yes",
+}
 
 
 def analyse(question: str) -> Analysis:

@@ -6,16 +6,12 @@ tests/unit/test_index.py (whose fixtures these few repeat).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import copy_sources
-from fakes import KeywordEmbeddings
 
 from assistant import Assistant
 from assistant.errors import IndexBusyError
@@ -27,34 +23,6 @@ COMMENTARY = "itu-plenipot-2014-impressions.txt"
 NOTES = "lighthouse-notes.md"
 ACTS = "final-acts-sample.txt"
 ALL = [ACTS, COMMENTARY, NOTES]
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    """sources/ with the shipped commentary and the test documents (and their README)."""
-    target = copy_sources(tmp_path / "sources")
-    for path in DOCS.iterdir():
-        shutil.copy2(path, target / path.name)
-    return target
-
-
-@pytest.fixture
-def index(tmp_path: Path) -> Path:
-    return tmp_path / "index"
-
-
-@pytest.fixture
-def emb() -> KeywordEmbeddings:
-    return KeywordEmbeddings()
-
-
-@pytest.fixture
-def opened(folder: Path, index: Path, emb: KeywordEmbeddings) -> Iterator[Assistant]:
-    """An assistant over `folder`, already synced once."""
-    assistant = Assistant.open(sources=folder, index=index, embeddings=emb)
-    emb.reset()
-    yield assistant
-    assistant.close()
 
 
 @pytest.mark.slow  # a second Python process imports chromadb and langchain: 5-10 s

@@ -7,13 +7,11 @@ The same index seen from a second process is in tests/integration/test_index_pro
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import copy_sources
 from fakes import KeywordEmbeddings, OtherKeywordEmbeddings
 
 from assistant import Assistant, IndexReport
@@ -36,34 +34,6 @@ COMMENTARY = "itu-plenipot-2014-impressions.txt"
 NOTES = "lighthouse-notes.md"
 ACTS = "final-acts-sample.txt"
 ALL = [ACTS, COMMENTARY, NOTES]
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    """sources/ with the shipped commentary and the test documents (and their README)."""
-    target = copy_sources(tmp_path / "sources")
-    for path in DOCS.iterdir():
-        shutil.copy2(path, target / path.name)
-    return target
-
-
-@pytest.fixture
-def index(tmp_path: Path) -> Path:
-    return tmp_path / "index"
-
-
-@pytest.fixture
-def emb() -> KeywordEmbeddings:
-    return KeywordEmbeddings()
-
-
-@pytest.fixture
-def opened(folder: Path, index: Path, emb: KeywordEmbeddings) -> Iterator[Assistant]:
-    """An assistant over `folder`, already synced once."""
-    assistant = Assistant.open(sources=folder, index=index, embeddings=emb)
-    emb.reset()
-    yield assistant
-    assistant.close()
 
 
 class Probe:
