@@ -22,6 +22,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
+from assistant.answering.abstention import NO_ANSWER
 from assistant.answering.history import standalone
 from assistant.config import Settings
 from assistant.errors import SourceError
@@ -114,7 +115,7 @@ class BestChunkBaseline:
         """The best chunk for the question (history folded in) as the answer."""
         passages = self.retrieve(standalone(question, history), k=5)
         if not passages:
-            return Answer("The sources do not answer this question.", [], True, [])
+            return Answer(NO_ANSWER, [], True, [])
         best = passages[0]
         citation = Citation(
             1, best.source, best.title, best.locator, best.text, best.start, best.end
