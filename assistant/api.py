@@ -171,6 +171,7 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         """Yield the answer's text pieces as they are ready, then the final Answer."""
         question, notice = self._check_question(question)
+        self._refresh_if_changed()
         turn = read_turn(question, history)
         # "Which resolutions instruct ...?" wants every matching clause, not the top few.
         k = LIST_TOP_K if turn.intent.is_list else self.settings.top_k
@@ -192,7 +193,13 @@ class Assistant:
     ) -> list[Passage]:
         """The `k` passages that best match `query`."""
         query, _ = self._check_question(query)
+        self._refresh_if_changed()
         return self._retriever.retrieve(query, k, kinds=kinds, sources=sources).passages
+
+    def _refresh_if_changed(self) -> None:
+        # One SQLite read: another process (`assistant add`, `assistant index`) may have
+        # committed sources since the last question; the store then re-reads its vectors.
+        self._store.catch_up(self._catalog.generation())
 
     def _check_question(self, question: str) -> tuple[str, str | None]:
         if not isinstance(question, str):
@@ -246,7 +253,8 @@ class Assistant:
             target = unused_name(target)  # an upload never replaces another source
             # Check the file before it takes its place: a bad upload must not replace a good
             # source, and os.replace swaps a symlink itself rather than writing through it.
-            incoming = target.with_name(f".incoming-{target.name}")
+            # Left behind if this process dies while checking; the next sync sweeps it.
+            incoming = target.with_name(f"{source_files.INCOMING_PREFIX}{target.name}")
             shutil.copyfile(path, incoming)
             source_id = target.relative_to(self.settings.sources).as_posix()
             try:

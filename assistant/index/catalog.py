@@ -1,8 +1,11 @@
 """The catalog: an SQLite file in the index folder holding the manifest, texts and keyword index.
 
 It records what was indexed (sources with content digests, their extracted texts, chunks and
-sentences with offsets), how (embedding model, chunking version), and an FTS5 keyword index of
-the chunks. Every change to one source is one transaction, so a crash leaves the old state.
+sentences with offsets), how (embedding model, chunking version), the files refused (with the
+digest they were refused at), and an FTS5 keyword index of the chunks. Every change to one
+source is one transaction, so a crash leaves the old state; the same transaction bumps the
+catalog's generation, one integer a reader in another process checks per question to notice
+that the index changed under it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import IndexDamagedError
+from assistant.errors import IndexDamagedError, SourceError
 from assistant.schema import Chunk, Sentence, part_of_act
 
 FILENAME = "catalog.sqlite"
@@ -34,7 +37,15 @@ CREATE TABLE IF NOT EXISTS sentences (
 CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, tokenize = 'porter unicode61 remove_diacritics 2');
+CREATE TABLE IF NOT EXISTS refused (
+    id TEXT PRIMARY KEY, digest TEXT NOT NULL, reason TEXT NOT NULL);
 """
+# The meta row counting source changes; not a setting, so get_meta leaves it out.
+GENERATION = "generation"
+_BUMP = (
+    "INSERT INTO meta VALUES (?, '1') "
+    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+)
 
 
 @dataclass(frozen=True)
@@ -88,7 +99,25 @@ class Catalog:
 
     def get_meta(self) -> dict[str, str]:
         """Settings the index was built with (model, chunking version)."""
-        return dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        rows = self._db.execute("SELECT key, value FROM meta WHERE key != ?", (GENERATION,))
+        return dict(rows.fetchall())
+
+    def generation(self) -> int:
+        """How many source changes were ever committed: grows with each one (one read)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (GENERATION,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def refusals(self) -> dict[str, tuple[str, str]]:
+        """Files refused before: id -> (digest of the refused content, reason)."""
+        rows = self._db.execute("SELECT id, digest, reason FROM refused").fetchall()
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def set_refusals(self, refused: dict[str, tuple[str, str]]) -> None:
+        """Remember exactly these refused files (forgetting the others), in one transaction."""
+        rows = [(i, digest, reason) for i, (digest, reason) in refused.items()]
+        with self._db:
+            self._db.execute("DELETE FROM refused")
+            self._db.executemany("INSERT INTO refused VALUES (?, ?, ?)", rows)
 
     def set_meta(self, values: dict[str, str]) -> None:
         """Record settings the index is built with."""
@@ -131,8 +160,22 @@ class Catalog:
         return None if row is None else str(row[0])
 
     def put_source(self, row: SourceRow, text: str, chunks: Sequence[Chunk]) -> None:
-        """Replace everything known about one source, in one transaction."""
+        """Replace everything known about one source, in one transaction.
+
+        Raises SourceError, and stores nothing, if a text cannot be stored (a lone surrogate).
+        """
+        try:
+            self._put(row, text, chunks)
+        except UnicodeEncodeError as exc:
+            shown = row.id.encode("utf-8", "backslashreplace").decode("utf-8")
+            raise SourceError(
+                f"{shown}: holds a character that cannot be stored ({exc.reason}); "
+                "rename the file or fix its text and metadata"
+            ) from None
+
+    def _put(self, row: SourceRow, text: str, chunks: Sequence[Chunk]) -> None:
         with self._db:
+            self._db.execute(_BUMP, (GENERATION,))
             self._delete(row.id)
             self._db.execute(
                 "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -164,6 +207,7 @@ class Catalog:
     def remove_source(self, source: str) -> None:
         """Forget one source."""
         with self._db:
+            self._db.execute(_BUMP, (GENERATION,))
             self._delete(source)
 
     def _delete(self, source: str) -> None:
@@ -179,10 +223,12 @@ class Catalog:
         self._db.execute("DELETE FROM sources WHERE id = ?", (source,))
 
     def clear(self) -> None:
-        """Forget everything (for a rebuild)."""
+        """Forget everything (for a rebuild); the generation still grows."""
         with self._db:
-            for table in ("chunks_fts", "sentences", "chunks", "sources", "meta"):
+            for table in ("chunks_fts", "sentences", "chunks", "sources", "refused"):
                 self._db.execute(f"DELETE FROM {table}")
+            self._db.execute("DELETE FROM meta WHERE key != ?", (GENERATION,))
+            self._db.execute(_BUMP, (GENERATION,))
 
     def sentence_count(self) -> int:
         """Number of sentences, which must equal the number of vectors in the store."""

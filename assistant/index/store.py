@@ -2,12 +2,18 @@
 
 Vectors come from our LangChain embeddings through langchain-chroma; Chroma's own default
 embedding function is never built (it would download a model).
+
+Chroma's embedded client keeps each collection's vector index in memory and never re-reads it
+from disk (chroma-core/chroma#3792, #3769): a process sees what other processes wrote to the
+folder only once its client is re-opened, and a stale client that writes saves its old index
+over theirs. `catch_up` re-opens it when the catalog's generation says the index changed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +27,16 @@ logger = logging.getLogger(__name__)
 
 COLLECTION = "sentences"
 BATCH = 512
+
+# One lock per folder, shared by every store on it in this process (they share one Chroma
+# client): a re-open never happens while a write is under way.
+_FOLDER_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_LOCK = threading.Lock()
+
+
+def _folder_lock(where: str) -> threading.RLock:
+    with _LOCKS_LOCK:
+        return _FOLDER_LOCKS.setdefault(where, threading.RLock())
 
 
 class VectorStore:
@@ -41,6 +57,8 @@ class VectorStore:
         settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
         self.shared = bool(url)
         self.where = url or str(folder)
+        self._lock = _folder_lock(url or str(Path(str(folder)).resolve()))
+        self._generation: int | None = None  # the catalog generation this client has seen
         try:
             if url:
                 parts = urlparse(url)
@@ -76,6 +94,50 @@ class VectorStore:
         )
         self.name = collection
 
+    def catch_up(self, generation: int, *, wait: bool = False) -> bool:
+        """See what other processes wrote, if the catalog's `generation` moved; True if re-opened.
+
+        Cheap when nothing changed. The query path passes `wait=False`: while this process
+        writes (`writing`), it skips the re-open, since the writer caught up before it began.
+        A Chroma server needs none of this: every writer goes through its one process.
+        """
+        if self.shared or generation == self._generation:
+            return False
+        if not self._lock.acquire(blocking=wait):
+            return False
+        try:
+            if generation == self._generation:
+                return False
+            # A new PersistentClient would get the same cached System and its stale bindings;
+            # RustBindingsAPI.start() builds fresh ones over the folder, which read the vector
+            # index from disk on their first use. Calls in flight finish on the old ones.
+            self._client._server.start()
+            if self._generation is not None:
+                logger.info("the index at %s changed; re-opened its vector store", self.where)
+            self._generation = generation
+            return True
+        finally:
+            self._lock.release()
+
+    @contextlib.contextmanager
+    def writing(self, generation: int) -> Iterator[None]:
+        """Hold the store for a sync, caught up with catalog `generation` first.
+
+        Meanwhile queries of this process skip re-opening it: nobody else writes while the
+        caller holds the writer lock, and the caller `mark`s what it wrote when it is done.
+        """
+        with self._lock:
+            self.catch_up(generation, wait=True)
+            yield
+
+    def mark(self, generation: int) -> None:
+        """Record that this client has seen every change up to catalog `generation`.
+
+        For a writer that caught up, then wrote under the writer lock: nobody else wrote since.
+        """
+        with self._lock:
+            self._generation = generation
+
     @contextlib.contextmanager
     def _guard(self) -> Iterator[None]:
         """Turn a failure of the Chroma server into an AssistantError that names it."""
@@ -98,7 +160,7 @@ class VectorStore:
         progress: Callable[[int], None] | None = None,
     ) -> None:
         """Embed `texts` and store them under `ids` (idempotent: existing ids are replaced)."""
-        with self._guard():
+        with self._lock, self._guard():
             for i in range(0, len(ids), BATCH):
                 self._langchain.add_texts(
                     list(texts[i : i + BATCH]),
@@ -110,12 +172,12 @@ class VectorStore:
 
     def delete_source(self, source: str) -> None:
         """Delete every vector of one source."""
-        with self._guard():
+        with self._lock, self._guard():
             self._collection.delete(where={"source": source})
 
     def delete(self, ids: Sequence[str]) -> None:
         """Delete vectors by id."""
-        with self._guard():
+        with self._lock, self._guard():
             for i in range(0, len(ids), BATCH):
                 self._collection.delete(ids=list(ids[i : i + BATCH]))
 
@@ -171,7 +233,7 @@ class VectorStore:
 
     def reset(self) -> None:
         """Delete every vector (for a rebuild), keeping the collection that readers hold."""
-        with self._guard():
+        with self._lock, self._guard():
             self.delete(sorted(self.ids()))
 
 

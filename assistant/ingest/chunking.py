@@ -39,7 +39,8 @@ _SENTENCE_END = re.compile(r"[.!?…][”\"’')\]]*(?=\s+[“\"‘'(\[]?[A-Z0-9
 
 def chunk_source(source_id: str, segments: list[Segment]) -> list[Chunk]:
     """Chunks for a source: one per segment, long segments split between sentences."""
-    prefix = hashlib.sha1(source_id.encode("utf-8")).hexdigest()[:12]
+    # surrogatepass: any str hashes, even an id holding a name's undecodable bytes.
+    prefix = hashlib.sha1(source_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     chunks: list[Chunk] = []
     for segment in segments:
         for start, end in _pieces(segment):

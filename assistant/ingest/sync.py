@@ -2,6 +2,12 @@
 
 Order of writes for one source: vectors first (idempotent, stable ids), then the catalog in one
 transaction. A crash in between leaves the catalog's old digest, so the next sync redoes it.
+
+Each file is on its own: whatever goes wrong with one (its name, encoding, metadata, parser)
+is one entry in `IndexReport.failed`, and the rest indexes. A refused file is remembered in
+the catalog with its digest and reported once; it stays quiet until it changes. Before writing,
+the sync catches up with what other processes wrote (`VectorStore.writing`), so it never
+writes a stale vector index over theirs.
 """
 
 from __future__ import annotations
@@ -106,7 +112,21 @@ def sync_folder(
     progress: Progress | None = None,
 ) -> IndexReport:
     """Bring the index in line with `sources_dir`; call with the writer lock held."""
+    with store.writing(catalog.generation()):
+        return _sync(sources_dir, catalog, store, model=model, rebuild=rebuild, progress=progress)
+
+
+def _sync(
+    sources_dir: Path,
+    catalog: Catalog,
+    store: VectorStore,
+    *,
+    model: str,
+    rebuild: bool,
+    progress: Progress | None,
+) -> IndexReport:
     began = time.perf_counter()
+    source_files.sweep_incoming(sources_dir)
     if rebuild:
         catalog.clear()
         store.reset()
@@ -123,24 +143,35 @@ def sync_folder(
     catalog.set_meta({"embedding_model": model, "chunking": CHUNKING_VERSION})
     stale = repair(catalog, store)
     indexed = catalog.digests()
+    refused = catalog.refusals()
     files = source_files.scan(sources_dir)
     present = {f.id for f in files}
     added: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
     failed: list[tuple[str, str]] = []
+    quiet: dict[str, tuple[str, str]] = {}  # refused before, unchanged since: not reported
     todo: list[_Prepared] = []
+
+    def refuse(file: source_files.SourceFile, exc: SourceError) -> None:
+        logger.warning("cannot index %s: %s", file.id, exc)
+        reason = str(exc).removeprefix(f"{file.id}: ")
+        # A parser's message may quote the file's broken text: keep it printable and storable.
+        reason = reason.encode("utf-8", "backslashreplace").decode("utf-8")
+        failed.append((file.id, reason))
+        if file.digest:  # a file that could not even be read is tried again next time
+            quiet[file.id] = (file.digest, reason)
+
     for file in files:
         if indexed.get(file.id) == file.digest and file.id not in stale:
             unchanged.append(file.id)
-            continue
-        try:
-            todo.append(prepare(file))
-        except SourceError as exc:
-            logger.warning("cannot index %s: %s", file.id, exc)
-            failed.append((file.id, str(exc).removeprefix(f"{file.id}: ")))
-            continue
-        (updated if file.id in indexed else added).append(file.id)
+        elif file.digest and refused.get(file.id, ("", ""))[0] == file.digest:
+            quiet[file.id] = refused[file.id]
+        else:
+            try:
+                todo.append(prepare(file))
+            except SourceError as exc:
+                refuse(file, exc)
     removed = sorted(set(indexed) - present)
     for source in removed:
         store.delete_source(source)
@@ -148,7 +179,16 @@ def sync_folder(
     total = sum(len(c.sentences) for p in todo for c in p.chunks)
     done = 0
     for item in todo:
-        done = _write(item, catalog, store, done, total, progress)
+        try:
+            done = _write(item, catalog, store, done, total, progress)
+        except SourceError as exc:  # the catalog would not take it: drop its vectors again
+            store.delete_source(item.row.id)
+            refuse(item.file, exc)
+            continue
+        (updated if item.row.id in indexed else added).append(item.row.id)
+    if quiet != refused:
+        catalog.set_refusals(quiet)
+    store.mark(catalog.generation())  # every change up to now went through this store
     if progress:
         progress(total, total, "done")
     report = IndexReport(
@@ -166,14 +206,22 @@ def sync_folder(
 
 
 def prepare(file: source_files.SourceFile) -> _Prepared:
-    """Load, structure and chunk one source (no model calls)."""
+    """Load, structure and chunk one source (no model calls); any failure is a SourceError."""
     loaded = source_files.load(file)
-    text, shape = structure.prepare(loaded.text)
-    kind = loaded.kind or ("final-acts" if shape == "final-acts" else "commentary")
-    segs = structure.segments(text, shape, kind=kind)
+    try:
+        text, shape = structure.prepare(loaded.text)
+        kind = loaded.kind or ("final-acts" if shape == "final-acts" else "commentary")
+        segs = structure.segments(text, shape, kind=kind)
+        chunks = chunk_source(file.id, segs)
+    except SourceError:
+        raise
+    except Exception as exc:  # a parser's bug on one file fails that file only
+        logger.exception("cannot structure %s", file.id)
+        raise SourceError(
+            f"{file.id}: cannot be split into passages ({type(exc).__name__}: {exc})"
+        ) from None
     if not segs:
         raise SourceError(f"{file.id}: no passages found in the text")
-    chunks = chunk_source(file.id, segs)
     row = SourceRow(file.id, file.digest, loaded.title, kind, shape, loaded.meta, len(chunks))
     return _Prepared(file, row, text, chunks)
 
