@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from assistant.errors import ConfigError
 from assistant.fitted import fitted_value
 
 DEFAULT_EMBEDDING_MODEL = "packaged:all-MiniLM-L6-v2"
 AUTH_FORM = "`user:password` (a name, a colon, a password), e.g. ASSISTANT_AUTH=ann:s3cret"
+HOSTS_FORM = "comma-separated host names, e.g. ASSISTANT_ALLOWED_HOSTS=chat.example.org,10.0.0.5"
+_HOST_NAME = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]*:[0-9a-f:.]*:[0-9a-f:.]*", re.IGNORECASE)
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
@@ -55,7 +59,37 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(
         2000, description="Longer questions are cut to this length, with a notice."
     )
+    web_concurrency: int = Field(
+        2,
+        description="Answers the web chat computes at once (about one per core); also "
+        "Gradio's `default_concurrency_limit` for its other events.",
+    )
+    web_queue_size: int = Field(
+        64,
+        description="Questions that may wait for an answer in the web chat; one more gets "
+        "`busy, retry in N s` at once. Also Gradio's queue `max_size`.",
+    )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names the web chat answers to besides the loopback names and "
+        "ASSISTANT_HOST (comma-separated; `*` for any); other Host headers are refused.",
+    )
     top_k: int = Field(6, description="Passages retrieved for an answer.")
+    parse_timeout: float = Field(
+        60.0,
+        description="Seconds a worker process may take to read one pdf, docx or html file "
+        "(wall clock) before it is stopped and the file refused.",
+    )
+    parse_cpu_seconds: float = Field(
+        30.0,
+        description="Seconds of CPU time a worker process may use to read one pdf, docx or html "
+        "file before the system stops it.",
+    )
+    parse_memory_mb: int = Field(
+        1024,
+        description="Address space, in MiB, of the worker process that reads pdf, docx and "
+        "html files (the worker itself takes about 210 MiB); allocations past it fail.",
+    )
     abstain_below: float = Field(
         default_factory=lambda: fitted_value("abstain_below"),
         description="The extractive answerer declines when its best verified sentence scores "
@@ -69,3 +103,34 @@ class Settings(BaseSettings):
         # layer report it like any other unusable setting (a ValidationError would not be).
         parse_auth(value)
         return value or None
+
+    @field_validator("parse_timeout", "parse_cpu_seconds", "parse_memory_mb")
+    @classmethod
+    def _positive_limit(cls, value: float, info: ValidationInfo) -> float:
+        if value <= 0:
+            name = f"ASSISTANT_{str(info.field_name).upper()}"
+            raise ConfigError(f"{name} must be more than 0 (it is {value}); raise it or unset it")
+        return value
+
+    @field_validator("web_concurrency", "web_queue_size")
+    @classmethod
+    def _at_least_one(cls, value: int, info: ValidationInfo) -> int:
+        if value < 1:
+            name = f"ASSISTANT_{str(info.field_name).upper()}"
+            raise ConfigError(f"{name} must be 1 or more (it is {value}); raise it or unset it")
+        return value
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _host_names(cls, value: object) -> list[str]:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise ConfigError(f"ASSISTANT_ALLOWED_HOSTS is not valid; use {HOSTS_FORM}")
+        names = [str(item).strip().removeprefix("[").removesuffix("]") for item in items]
+        for name in filter(None, names):
+            if name != "*" and not _HOST_NAME.fullmatch(name):
+                raise ConfigError(
+                    f"ASSISTANT_ALLOWED_HOSTS: {name!r} is not a host name (no scheme, port or "
+                    f"path); use {HOSTS_FORM}, or * for any host"
+                )
+        return [name.lower() for name in names if name]

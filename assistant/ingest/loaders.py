@@ -8,19 +8,26 @@ A loader gets the file's bytes, already checked against `MAX_FILE_BYTES`, and re
 (`sources.load` then normalises it, checks it against `MAX_TEXT_CHARS` and finds a title). It
 raises `SourceError` with the reason; `sources.load` puts the file's id in front. Any other
 exception a loader raises is reported as "cannot read as .suffix" for that file.
+
+`Format.read` runs a loader in a worker process under memory, CPU and time limits (`sandbox`,
+the `ASSISTANT_PARSE_*` settings) unless the format was registered with `isolated=False`: the
+formats whose parsers walk untrusted structure (pdf, docx, html, and by default any format
+registered later) are isolated; plain text is decoded in-process, bounded by `MAX_FILE_BYTES`.
 """
 
 from __future__ import annotations
 
 import io
+import pickle
 import re
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.errors import SourceError
+from assistant.ingest import archive, sandbox
+from assistant.ingest.sandbox import ParseLimits
 
 # The limits every loader works within: the largest file it is given, the most text it may give.
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -30,6 +37,11 @@ MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
 # python-docx parses the XML parts in memory (about 4 bytes of RAM and 0.15 us per byte):
 # a text within MAX_TEXT_CHARS never needs more markup than this.
 MAX_DOCX_XML = 8 * MAX_TEXT_CHARS
+# Word writes a few dozen parts (a few hundred with many images).
+MAX_DOCX_PARTS = 10_000
+# A worker refuses text this long rather than copying it back: the caller's memory stays small
+# (sources.load refuses anything over MAX_TEXT_CHARS once normalised).
+MAX_WORKER_CHARS = 4 * MAX_TEXT_CHARS
 
 Loader = Callable[[bytes], str]
 """A file's bytes to its extracted text; raises SourceError saying why it cannot."""
@@ -41,7 +53,19 @@ class Format:
 
     suffix: str  # lower case, with the dot: ".pdf"
     label: str  # what the upload field lists: "pdf"; ".html" and ".htm" share "html"
-    read: Loader
+    parse: Loader
+    isolated: bool = True  # parse in a worker process under the sandbox's limits
+
+    def read(self, data: bytes, *, limits: ParseLimits | None = None) -> str:
+        """The text of a file's bytes, read by the loader in a worker if the format is isolated.
+
+        `limits` default to the `ASSISTANT_PARSE_*` settings, read at each call. A limit that
+        is hit is a SourceError naming the limit and the setting that raises it.
+        """
+        if not self.isolated:
+            return self.parse(data)
+        limits = limits or ParseLimits.from_settings()
+        return sandbox.run(self.parse, data, limits=limits, max_chars=MAX_WORKER_CHARS)
 
 
 # The registry; change it through register_loader. Insertion order is the order labels show in.
@@ -49,11 +73,15 @@ LOADERS: dict[str, Format] = {}
 _SUFFIX = re.compile(r"\.[a-z0-9]+")
 
 
-def register_loader(suffixes: str | Iterable[str], read: Loader, *, label: str = "") -> None:
+def register_loader(
+    suffixes: str | Iterable[str], read: Loader, *, label: str = "", isolated: bool = True
+) -> None:
     """Read files ending in `suffixes` (".pdf", or [".html", ".htm"]) with `read`.
 
     Suffixes are matched without regard to case. A suffix registered before gets the new
     loader. `label` names the format for people; it defaults to the first suffix without a dot.
+    `read` runs in a worker process under memory, CPU and time limits unless `isolated` is
+    False (for decoding plain text); a loader run in a worker is a module-level function.
     """
     names = [suffixes] if isinstance(suffixes, str) else list(suffixes)
     if not names:
@@ -64,9 +92,17 @@ def register_loader(suffixes: str | Iterable[str], read: Loader, *, label: str =
                 f"cannot register a loader for {name!r}: a suffix is a dot followed by letters "
                 "or digits, such as '.pdf'"
             )
+    if isolated:
+        try:
+            pickle.dumps(read)  # what the worker is sent: the function's module and name
+        except (pickle.PicklingError, AttributeError, TypeError):
+            raise ValueError(
+                f"cannot run {read!r} in a worker process: define the loader at module level "
+                "(not a lambda or a nested function), or register it with isolated=False"
+            ) from None
     shown = label or names[0].lower().lstrip(".")
     for name in names:
-        LOADERS[name.lower()] = Format(name.lower(), shown, read)
+        LOADERS[name.lower()] = Format(name.lower(), shown, read, isolated)
 
 
 def find_loader(path: Path) -> Format | None:
@@ -170,20 +206,9 @@ def pdf_text(data: bytes) -> str:
 
 def docx_text(data: bytes) -> str:
     """The paragraphs of a Word document; archives that would inflate too far are refused."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-            markup = sum(
-                info.file_size
-                for info in archive.infolist()
-                if info.filename.endswith((".xml", ".rels"))
-            )
-    except zipfile.BadZipFile:
-        raise SourceError("not a valid .docx (not a zip archive)") from None
-    if inflated > MAX_DOCX_UNCOMPRESSED or markup > MAX_DOCX_XML:
-        raise SourceError(
-            f"the .docx would inflate to {max(inflated, markup)} bytes; refused as unsafe"
-        )
+    archive.check_docx(
+        data, max_parts=MAX_DOCX_PARTS, max_inflated=MAX_DOCX_UNCOMPRESSED, max_markup=MAX_DOCX_XML
+    )
     import docx
 
     document = docx.Document(io.BytesIO(data))
@@ -192,7 +217,9 @@ def docx_text(data: bytes) -> str:
 
 # Registered like any other loader; this order is the order the upload field lists them in.
 register_loader(".pdf", pdf_text)
-register_loader(".txt", decode)
-register_loader(".md", decode)
+register_loader(".txt", decode, isolated=False)
+register_loader(".md", decode, isolated=False)
 register_loader([".html", ".htm"], html_file_text)
 register_loader(".docx", docx_text)
+# A worker imports the parsers once, before its first file, not while a file's clock runs.
+sandbox.preload(__name__, "bs4", "bs4.builder", "pypdf", "docx", "lxml.etree")
