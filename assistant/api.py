@@ -23,9 +23,9 @@ from assistant.errors import IndexDamagedError, QuestionError, SourceError
 from assistant.index.catalog import FILENAME as CATALOG_FILE
 from assistant.index.catalog import Catalog
 from assistant.index.store import VectorStore
-from assistant.ingest import loaders
 from assistant.ingest import sources as source_files
 from assistant.ingest import sync as folder_sync
+from assistant.ingest.naming import safe_target, unused_name
 from assistant.schema import Answer, IndexReport, Passage, SourceInfo
 
 logger = logging.getLogger(__name__)
@@ -288,24 +288,6 @@ class Assistant:
         self._catalog.close()
 
 
-def safe_target(folder: Path, name: str) -> Path:
-    """A path inside `folder` for a file called `name`, with no path tricks or odd characters."""
-    base = Path(name.replace("\\", "/")).name
-    cleaned = "".join(c if c.isalnum() or c in "._- " else "_" for c in base).strip(" .")
-    stem, dot, suffix = cleaned.rpartition(".")
-    if not dot:
-        stem, suffix = cleaned, ""
-    suffix = suffix.lower()
-    accepted = loaders.accepted_suffixes()
-    if f".{suffix}" not in accepted:
-        raise SourceError(f"{name!r}: only {', '.join(accepted)} files can be added")
-    # 100 bytes, not characters: file systems limit a name to 255 bytes.
-    stem = (stem or "source").encode("utf-8")[:100].decode("utf-8", "ignore").rstrip(" .")
-    if f"{stem}.{suffix}" in source_files.IGNORED_NAMES:  # README.md would never be indexed
-        stem += "_"
-    return folder / f"{stem or 'source'}.{suffix}"
-
-
 def _fresh_catalog(index: Path) -> Catalog:
     """The catalog of `index`; an unreadable one is deleted, since a rebuild refills it."""
     try:
@@ -315,19 +297,6 @@ def _fresh_catalog(index: Path) -> Catalog:
         for suffix in ("", "-wal", "-shm"):
             (index / f"{CATALOG_FILE}{suffix}").unlink(missing_ok=True)
         return Catalog(index)
-
-
-def unused_name(target: Path) -> Path:
-    """`target`, or the first free `stem-2.suffix`, `stem-3.suffix` ... beside it."""
-    candidate, n = target, 1
-    while (
-        candidate.exists()
-        or candidate.is_symlink()
-        or source_files.sidecar_path(candidate).exists()
-    ):
-        n += 1
-        candidate = target.with_name(f"{target.stem}-{n}{target.suffix}")
-    return candidate
 
 
 def _fresh_store(embeddings: Embeddings, settings: Settings) -> VectorStore:

@@ -32,8 +32,8 @@ from assistant import (
 )
 from assistant.answering.retrieve import Retrieval
 from assistant.answering.turn import Turn
-from assistant.api import safe_target
 from assistant.errors import QuestionError, SourceError
+from assistant.ingest.naming import safe_target
 
 DOCS = Path(__file__).resolve().parents[1] / "data" / "docs"
 COMMENTARY = "itu-plenipot-2014-impressions.txt"

@@ -12,9 +12,9 @@ import pytest
 from fakes import KeywordEmbeddings
 
 from assistant import Assistant
-from assistant.api import safe_target
 from assistant.errors import AssistantError, SourceError
 from assistant.ingest import loaders, sources
+from assistant.ingest.naming import safe_target
 
 
 def load_file(path: Path) -> sources.LoadedSource:
