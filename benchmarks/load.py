@@ -1,15 +1,18 @@
 """Load on the web chat: N simultaneous users asking over the `/chat` API for a bounded time.
 
-    .venv/bin/python benchmarks/load.py                     # 20 users, 30 s, real model
+    .venv/bin/python benchmarks/load.py                     # 40 users, 30 s, real model
     .venv/bin/python benchmarks/load.py --users 5 --rounds 3
+    .venv/bin/python benchmarks/load.py --queue-size 16     # a smaller waiting room: busy answers
     .venv/bin/python benchmarks/load.py --url http://127.0.0.1:7860/   # a server already up
 
 Starts `python -m assistant serve` on a free 127.0.0.1 port over a temporary copy of `sources/`
 and a temporary index (or uses `--url`), waits for it, sends one warm-up question, then runs
 the users: each is its own gradio_client (as separate browsers are) and asks the fixed
-questions in turn, one at a time, until the time is up. Prints requests, failures, throughput,
-p50/p95/max latency and the largest Gradio queue seen, and saves them as JSON with `--out`.
-A request fails when it raises or its answer is not a non-empty text.
+questions in turn, one at a time, until the time is up. Prints requests, answers, busy answers,
+errors, throughput, p50/p95/max latency of the answers and the largest Gradio queue seen, and
+saves them as JSON with `--out`. A request is an error when it raises or its answer is not a
+non-empty text; a busy answer ("The assistant is busy ... retry in N s") is counted apart, and
+that user waits the N seconds before asking again, as a person or a polite client would.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -48,18 +52,21 @@ class Stats:
     users: int
     seconds: float
     requests: int = 0
-    failures: int = 0
+    failures: int = 0  # errors: raised, or no text
+    busy: int = 0  # "busy, retry in N s" answers
     errors: list[str] = field(default_factory=list)
-    latencies: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)  # of real answers only
     max_queue: int | None = None
 
     def summary(self) -> dict[str, object]:
-        """The numbers to report (without the raw latencies)."""
+        """The numbers to report (without the raw latencies); latency is of real answers."""
         lat = sorted(self.latencies)
         return {
             "users": self.users,
             "seconds": round(self.seconds, 1),
             "requests": self.requests,
+            "answered": self.requests - self.failures - self.busy,
+            "busy": self.busy,
             "failures": self.failures,
             "throughput_per_s": round(self.requests / self.seconds, 2) if self.seconds else 0.0,
             "p50_s": round(percentile(lat, 50), 3),
@@ -171,6 +178,8 @@ def run_users(
     import httpx
     from gradio_client import Client
 
+    from assistant.interfaces.web.admission import BUSY_PREFIX
+
     assert duration or rounds, "give a duration or a number of rounds"
     clients = [Client(url, verbose=False) for _ in range(users)]  # connect before the clock
     lock = threading.Lock()
@@ -184,21 +193,27 @@ def run_users(
         while not stop.is_set() and (rounds is None or asked < rounds):
             question = questions[(number + asked) % len(questions)]
             began = time.perf_counter()
-            error = None
+            error, busy = None, False
             try:
                 text = clients[number].predict(question, api_name="/chat")
                 if not isinstance(text, str) or not text.strip():
                     error = f"empty answer to {question!r}: {text!r}"
+                busy = not error and text.startswith(BUSY_PREFIX)
             except Exception as exc:  # noqa: BLE001 - any failure is counted, with its reason
                 error = f"{type(exc).__name__}: {exc}"
             took = time.perf_counter() - began
             asked += 1
             with lock:
                 stats.requests += 1
-                stats.latencies.append(took)
                 if error:
                     stats.failures += 1
                     stats.errors.append(error[:300])
+                elif busy:
+                    stats.busy += 1
+                else:
+                    stats.latencies.append(took)
+            if busy and (wait := re.search(r"retry in (\d+) s", text)):
+                stop.wait(float(wait.group(1)))
 
     def watch_queue() -> None:
         with httpx.Client(timeout=5) as http:
@@ -236,12 +251,14 @@ def run_users(
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the load test as the options say; exit 1 if any request failed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--duration", type=float, default=30.0, help="seconds (default 30)")
     parser.add_argument("--rounds", type=int, help="questions per user instead of a duration")
     parser.add_argument("--sources", type=Path, default=ROOT / "sources")
     parser.add_argument("--url", help="load this running server instead of starting one")
     parser.add_argument("--chroma-url", help="serve with ASSISTANT_CHROMA_URL set to this")
+    parser.add_argument("--concurrency", type=int, help="serve with ASSISTANT_WEB_CONCURRENCY")
+    parser.add_argument("--queue-size", type=int, help="serve with ASSISTANT_WEB_QUEUE_SIZE")
     parser.add_argument("--out", type=Path, help="also write the results here as JSON")
     args = parser.parse_args(argv)
     duration = None if args.rounds else args.duration
@@ -258,16 +275,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.url:
         stats = load(args.url)
     else:
-        env = {"ASSISTANT_CHROMA_URL": args.chroma_url} if args.chroma_url else None
+        options = {
+            "ASSISTANT_CHROMA_URL": args.chroma_url,
+            "ASSISTANT_WEB_CONCURRENCY": args.concurrency,
+            "ASSISTANT_WEB_QUEUE_SIZE": args.queue_size,
+        }
+        env = {name: str(value) for name, value in options.items() if value is not None}
         with served(args.sources, env=env) as url:
             print(f"serving {url} after {time.perf_counter() - started:.1f} s", file=sys.stderr)
             stats = load(url)
     summary = {"cpus": os.cpu_count(), **stats.summary()}
     print(
-        f"{summary['users']} users for {summary['seconds']} s: {summary['requests']} requests, "
-        f"{summary['failures']} failed, {summary['throughput_per_s']}/s; latency p50 "
-        f"{summary['p50_s']} s, p95 {summary['p95_s']} s, max {summary['max_s']} s; "
-        f"largest queue {summary['max_queue']}"
+        f"{summary['users']} users for {summary['seconds']} s: {summary['requests']} requests "
+        f"({summary['answered']} answered, {summary['busy']} busy, {summary['failures']} errors), "
+        f"{summary['throughput_per_s']}/s; answer latency p50 {summary['p50_s']} s, "
+        f"p95 {summary['p95_s']} s, max {summary['max_s']} s; "
+        f"largest Gradio queue {summary['max_queue']}"
     )
     for error in stats.errors[:5]:
         print(f"  failure: {error}")

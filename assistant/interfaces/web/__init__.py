@@ -1,8 +1,12 @@
 """The web chat: a Gradio page and `/chat` API endpoint over `Assistant`.
 
-    render   pure functions from answers, sources and reports to escaped HTML (no gradio)
-    assets   the page's stylesheet and script
-    app      the Gradio Blocks wiring and serving (the only module that imports gradio)
+    render     pure functions from answers, sources and reports to escaped HTML (no gradio)
+    assets     the page's stylesheet and script
+    inputs     cleaning of every value an event brings (surrogates, control characters)
+    admission  answers computed at once, questions waiting, and the "busy" answer beyond
+    guards     ASGI middleware: Host allow-list, same-origin changes, login gate, login throttle
+    uploads    removal of Gradio's temporary upload files
+    app        the Gradio Blocks wiring and serving (the only module that imports gradio)
 
 Callers use `build_app`, `launch` and `serve`; the rendering functions are re-exported for tests.
 """

@@ -2,25 +2,38 @@
 
 The page's HTML comes from `render`, its stylesheet and script from `assets`; the file types
 offered for upload come from the loader registry, so a registered format can be uploaded.
+Every value an event brings is cleaned (`inputs`) before use; answers wait for a slot in
+`admission` (a full waiting room answers "busy"); `guards` checks each request before Gradio;
+`uploads` removes Gradio's temporary upload files.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import shutil
+import signal
+import threading
+import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 from gradio.events import api as gr_api
+from gradio.utils import get_upload_folder
 
 from assistant.api import Assistant
 from assistant.config import parse_auth
 from assistant.errors import AssistantError
 from assistant.ingest.loaders import accepted_suffixes, format_labels
 from assistant.interfaces.watch import IndexStatus, SourceWatcher
+from assistant.interfaces.web.admission import Admission, Busy, in_threads
 from assistant.interfaces.web.assets import CSS, HEAD
+from assistant.interfaces.web.guards import LoginThrottle, allowed_hosts, guard_middleware
+from assistant.interfaces.web.inputs import clean
 from assistant.interfaces.web.render import (
     answer_html,
     block_html,
@@ -28,7 +41,12 @@ from assistant.interfaces.web.render import (
     status_html,
     upload_label,
 )
+from assistant.interfaces.web.uploads import discard, discard_leaks, private_folder, sweep
 from assistant.schema import Answer, IndexReport
+
+# Gradio jobs beyond the questions admitted (running or waiting): the page's small events and
+# questions Gradio's dispatcher has not yet handed over (it does so within milliseconds).
+QUEUE_HEADROOM = 16
 
 SCOPES: dict[str, list[str] | None] = {
     "All sources": None,
@@ -52,10 +70,23 @@ class Conversation:
     markdown: str = ""
 
 
-def build_app(assistant: Assistant, *, status: IndexStatus | None = None) -> gr.Blocks:
-    """The Gradio app: chat, filters, sources panel, uploads, and the `/chat` API endpoint."""
+def build_app(
+    assistant: Assistant, *, status: IndexStatus | None = None, uploads: Path | None = None
+) -> gr.Blocks:
+    """The Gradio app: chat, filters, sources panel, uploads, and the `/chat` API endpoint.
+
+    Its queue and answer slots are sized by `assistant.settings` (`web_concurrency`,
+    `web_queue_size`). `uploads` is a folder the app owns for Gradio's upload files (set before
+    the components are made, as GRADIO_TEMP_DIR); abandoned files in it are swept.
+    """
     status = status or IndexStatus()
+    settings = assistant.settings
+    if uploads is not None:
+        uploads.mkdir(parents=True, exist_ok=True)
+        os.environ["GRADIO_TEMP_DIR"] = str(uploads)  # read by Gradio when it makes parts
+    admission = Admission(slots=settings.web_concurrency, max_waiting=settings.web_queue_size)
     private: dict[str, Any] = {"api_visibility": "private"}
+    answers: dict[str, Any] = {"concurrency_limit": None}  # `admission` limits them instead
 
     def panels() -> tuple[str, str, Any, int]:
         rows = assistant.sources()
@@ -67,10 +98,11 @@ def build_app(assistant: Assistant, *, status: IndexStatus | None = None) -> gr.
             status.version,
         )
 
-    def respond(
+    async def respond(
         message: str, convo: Conversation, scope: str, chosen: list[str] | None
-    ) -> Iterator[tuple[Any, ...]]:
-        if not (question := (message or "").strip()):
+    ) -> AsyncIterator[tuple[Any, ...]]:
+        question, scope, sources = clean(((message or "").strip(), scope, chosen or []))
+        if not question:
             gr.Warning("Type a question about the sources first.")
             yield (gr.skip(),) * 4
             return
@@ -82,17 +114,25 @@ def build_app(assistant: Assistant, *, status: IndexStatus | None = None) -> gr.
         yield shown, convo, "", gr.skip()
         text, final = "", None
         try:
-            for part in assistant.stream(
-                question, history=convo.history, kinds=SCOPES.get(scope), sources=chosen or None
-            ):
-                if isinstance(part, Answer):
-                    final = part
-                    continue
-                text += part
-                shown[-1] = {"role": "assistant", "content": block_html("answer pending", text)}
-                yield shown, convo, gr.skip(), gr.skip()
-        except AssistantError as exc:
-            shown[-1] = {"role": "assistant", "content": block_html("answer error", f"⚠ {exc}")}
+            async with admission.slot():
+                parts = in_threads(
+                    lambda: assistant.stream(
+                        question,
+                        history=clean(convo.history),
+                        kinds=SCOPES.get(scope),
+                        sources=[s for s in sources if s] or None,
+                    )
+                )
+                async for part in parts:
+                    if isinstance(part, Answer):
+                        final = part
+                        continue
+                    text += part
+                    shown[-1] = {"role": "assistant", "content": block_html("answer pending", text)}
+                    yield shown, convo, gr.skip(), gr.skip()
+        except AssistantError as exc:  # Busy too: the waiting room is full
+            kind = "answer busy" if isinstance(exc, Busy) else "answer error"
+            shown[-1] = {"role": "assistant", "content": block_html(kind, f"⚠ {exc}")}
             yield shown, replace(convo, shown=shown), gr.skip(), gr.skip()
             return
         assert final is not None
@@ -107,7 +147,8 @@ def build_app(assistant: Assistant, *, status: IndexStatus | None = None) -> gr.
         yield shown, Conversation(shown, history, markdown), gr.skip(), markdown
 
     def pick_example(event: gr.SelectData) -> str:
-        return str(event.value.get("text", "") if isinstance(event.value, dict) else event.value)
+        value = clean(event.value)
+        return str(value.get("text", "") if isinstance(value, dict) else value)
 
     # Gradio hands a progress tracker to a parameter whose default is gr.Progress().
     def reindex(progress: gr.Progress = gr.Progress()) -> tuple[str, str, Any, int]:  # noqa: B008
@@ -122,17 +163,25 @@ def build_app(assistant: Assistant, *, status: IndexStatus | None = None) -> gr.
     def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
         if not files:
             return (gr.skip(),) * 5
-        report = IndexReport()
-        with status.running():
-            for path in map(Path, files):  # launch() has Gradio refuse files over the limit
-                try:  # Gradio keeps the uploaded file's own name; add_source makes it safe
-                    done = assistant.add_source(
-                        path, name=path.name, progress=_steps(progress, path.name)
-                    )
-                except AssistantError as exc:  # refused before indexing: a bad name, say
-                    done = IndexReport(failed=[(path.name, str(exc))])
-                report = report.merge(done)
-            status.record(report)
+        report, paths, began = IndexReport(), [Path(f) for f in files], time.time()
+        try:
+            with status.running():
+                for path in paths:  # launch() has Gradio refuse files over the limit
+                    # Gradio keeps the uploaded file's own name; add_source makes it safe.
+                    name = clean(path.name)
+                    try:
+                        done = assistant.add_source(
+                            path, name=name, progress=_steps(progress, name)
+                        )
+                    except AssistantError as exc:  # refused before indexing: a bad name, say
+                        done = IndexReport(failed=[(name, str(exc))])
+                    report = report.merge(done)
+                status.record(report)
+        finally:  # indexed or refused, the temporary copies are no longer needed
+            discard(paths, root=Path(get_upload_folder()))
+            if uploads is not None:
+                discard_leaks(uploads, made_before=began)
+                sweep(uploads)
         if report.failed:
             gr.Warning(f"{len(report.failed)} file(s) could not be indexed; see the list below.")
         return (*panels(), None)
@@ -140,12 +189,17 @@ def build_app(assistant: Assistant, *, status: IndexStatus | None = None) -> gr.
     def poll(version: int) -> tuple[Any, ...]:
         return (gr.skip(),) * 4 if version == status.version else panels()
 
-    def chat(message: str) -> str:
+    async def chat(message: str) -> str:
         """Answer from the sources: the text with [n] markers, then numbered references."""
+        question = clean(message or "")
         try:
-            return assistant.ask(message).to_markdown()
+            async with admission.slot():
+                answer = await asyncio.to_thread(assistant.ask, question)
+        except Busy as busy:  # an answer, not an error: the client may simply retry
+            return str(busy)
         except AssistantError as exc:
             raise gr.Error(str(exc)) from None
+        return answer.to_markdown()
 
     app = gr.Blocks(title="Plenipot 2014 sources assistant", analytics_enabled=False)
     with app:
@@ -211,10 +265,10 @@ def build_app(assistant: Assistant, *, status: IndexStatus | None = None) -> gr.
                 )
         panel_outputs = [status_box, table, chosen, seen]
         chat_in, chat_out = [message, convo, scope, chosen], [chatbot, convo, message, markdown]
-        message.submit(respond, chat_in, chat_out, **private)
-        ask.click(respond, chat_in, chat_out, **private)
+        message.submit(respond, chat_in, chat_out, **answers, **private)
+        ask.click(respond, chat_in, chat_out, **answers, **private)
         chatbot.example_select(pick_example, None, message, **private).then(
-            respond, chat_in, chat_out, **private
+            respond, chat_in, chat_out, **answers, **private
         )
         # The chat's own clear button starts a new conversation.
         chatbot.clear(lambda: (Conversation(), ""), None, [convo, markdown], **private)
@@ -236,8 +290,26 @@ def build_app(assistant: Assistant, *, status: IndexStatus | None = None) -> gr.
         gr.Timer(3.0).tick(
             poll, seen, panel_outputs, queue=False, show_progress="hidden", **private
         )
-        gr_api(chat, api_name="chat")
+        gr_api(chat, api_name="chat", **answers)
+    # Every admitted question is an active Gradio job while it runs or waits in `admission`,
+    # and passes through Gradio's queue on its way there: both are sized to hold them all.
+    jobs = settings.web_concurrency + settings.web_queue_size + QUEUE_HEADROOM
+    app.queue(default_concurrency_limit=settings.web_concurrency, max_size=jobs)
+    app.max_threads = jobs  # Gradio's limit on active jobs; launch() passes it on
     return app
+
+
+def _session_check(app: gr.Blocks) -> Callable[[Mapping[str, str]], bool]:
+    """Whether cookies hold a session that Gradio's login made (for `guards.Guard`)."""
+
+    def logged_in(cookies: Mapping[str, str]) -> bool:
+        server = app.server_app
+        if server is None:
+            return False
+        names = (f"access-token-{server.cookie_id}", f"access-token-unsecure-{server.cookie_id}")
+        return any(cookies.get(name) in server.tokens for name in names)
+
+    return logged_in
 
 
 def _steps(progress: gr.Progress, prefix: str = "") -> Callable[[int, int, str], None]:
@@ -252,20 +324,29 @@ def launch(
     host: str,
     port: int,
     auth: tuple[str, str] | None = None,
+    allowed: Iterable[str] = (),
     max_upload_mb: float = 20.0,
     block: bool = True,
+    throttle: LoginThrottle | None = None,
 ) -> str:
-    """Queue and start `app`, behind a login if `auth` is a (user, password) pair.
+    """Start `app` behind the guard, and behind a login if `auth` is a (user, password) pair.
 
-    Returns the local URL (once the server stops, if `block`).
+    The guard accepts the Host names `guards.allowed_hosts(host, allowed)`; `throttle` slows
+    failed logins (one with the default limits if None). Returns the local URL (once the
+    server stops, if `block`).
     """
-    app.queue(default_concurrency_limit=2, max_size=32)  # two cores: two answers at a time
+    guard = guard_middleware(
+        hosts=allowed_hosts(host, allowed),
+        logged_in=_session_check(app) if auth else None,
+        throttle=throttle,
+    )
     _, url, _ = app.launch(
         server_name=host,
         server_port=port,
         auth=auth,
         auth_message="Log in to ask the sources.",
         max_file_size=int(max_upload_mb * 2**20),
+        max_threads=app.max_threads,
         prevent_thread_lock=not block,
         show_error=True,
         quiet=not block,
@@ -273,6 +354,7 @@ def launch(
         footer_links=["api"],
         css=CSS,
         head=HEAD,
+        app_kwargs={"middleware": [guard]},
     )
     return str(url)
 
@@ -284,8 +366,12 @@ def serve(
 
     `auth` is the `ASSISTANT_AUTH` setting, `user:password` (Settings has checked its form).
     """
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM stops the server as Ctrl-C does, so that the clean-up below runs.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     status = IndexStatus(watching=watch)
-    app = build_app(assistant, status=status)
+    uploads = private_folder(port)  # Gradio's upload files: emptied now, removed at the end
+    app = build_app(assistant, status=status, uploads=uploads)
     watcher = SourceWatcher(assistant, status=status)
     if watch:
         watcher.start()
@@ -295,7 +381,9 @@ def serve(
             host=host,
             port=port,
             auth=parse_auth(auth),
+            allowed=assistant.settings.allowed_hosts,
             max_upload_mb=assistant.settings.max_upload_mb,
         )
     finally:
         watcher.stop()
+        shutil.rmtree(uploads, ignore_errors=True)
