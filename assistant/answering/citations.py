@@ -9,6 +9,7 @@ from assistant.schema import Chunk, Citation, Passage, Sentence
 
 MARKER = re.compile(r"\s?\[(\d{1,3})\]")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_BRACKETED_NUMBER = re.compile(r"\[(\d{1,3})\]")
 
 
 def cite(marker: int, chunk: Chunk, sentence: Sentence, title: str) -> Citation | None:
@@ -36,8 +37,13 @@ def is_verbatim(citation: Citation, source_text: str) -> bool:
 
 
 def readable(quote: str) -> str:
-    """A quote as answer prose: whitespace folded, Markdown links reduced to their text."""
-    return " ".join(_MD_LINK.sub(r"\1", quote).split())
+    """A quote as answer prose: whitespace folded, Markdown links reduced to their text.
+
+    A bracketed number in the source ("see [1]") is written "(1)", so that it cannot read as
+    one of the answer's citation markers; the citation's quote keeps it verbatim.
+    """
+    text = " ".join(_MD_LINK.sub(r"\1", quote).split())
+    return _BRACKETED_NUMBER.sub(r"(\1)", text)
 
 
 def markers_in(text: str) -> list[int]:

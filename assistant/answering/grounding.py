@@ -19,6 +19,7 @@ from assistant.answering.verification import supports
 from assistant.index.text import stem, terms
 from assistant.schema import Chunk, Citation, Sentence
 
+_GLUED_MARKER = re.compile(r"(?<=[^\s\]])(?=\[\d{1,3}\])")
 MAX_QUOTE_SENTENCES = 3  # one citation quotes at most this many consecutive sentences
 
 
@@ -118,16 +119,17 @@ def _span(source: Citable, first: int, last: int) -> Sentence:
 
 
 def _renumber(sentence: str, valid: list[int], numbers: dict[int, int]) -> str:
-    seen: set[int] = set()
+    """Markers renumbered; a marker written twice stays only where it was written last."""
+    last = {int(m.group(1)): m.start() for m in MARKER.finditer(sentence)}
 
     def marker(match: re.Match[str]) -> str:
         n = int(match.group(1))
-        if n not in valid or n in seen:
+        if n not in valid or last[n] != match.start():
             return ""
-        seen.add(n)
         return f"{match.group(0).partition('[')[0]}[{numbers[n]}]"
 
-    return MARKER.sub(marker, sentence)
+    # "states [1][1]" keeps the second marker: give it the space the first one had.
+    return _GLUED_MARKER.sub(" ", MARKER.sub(marker, sentence))
 
 
 def citable_passages(retrieval: Retrieval) -> dict[int, Citable]:

@@ -157,3 +157,43 @@ def test_the_stream_never_shows_what_the_final_answer_drops() -> None:
     *pieces, final = LLMAnswerer(model, fallback=ExtractiveAnswerer()).stream(QUESTION, retrieval)
     assert not any("HACKED" in str(p) for p in pieces)
     assert "".join(str(p) for p in pieces) == final.text  # type: ignore[union-attr]
+
+
+def test_a_bracketed_number_in_a_source_is_no_citation_marker() -> None:
+    footnoted = (
+        "notes.txt",
+        "Notes on the Zephyr Accord (written for the tests)",
+        "commentary",
+        "The Zephyr Accord ¶3",
+        "The balloon beacon register [1] stays open to every member of the panel.",
+    )
+    retrieval = make_retrieval("Who is the balloon beacon register open to?", footnoted)
+    answer = ExtractiveAnswerer(abstain_below=-10.0).answer(retrieval.query, retrieval)
+    assert "register (1) stays open" in answer.text
+    assert answer.text.count("[1]") == 1 and len(answer.citations) == 1
+    assert "[1]" in answer.citations[0].quote  # the quote itself stays verbatim
+
+
+@pytest.mark.parametrize(
+    ("reply", "text"),
+    [
+        (
+            "CWG-Internet is still only open to member states [1][1].",
+            "CWG-Internet is still only open to member states [1].",
+        ),
+        (
+            "CWG-Internet is still only open [1] to member states [1].",
+            "CWG-Internet is still only open to member states [1].",
+        ),
+        (
+            "CWG-Internet is still only open to member states [1, 1]. "
+            "Open consultations engage all stakeholders [1][2][1].",
+            "CWG-Internet is still only open to member states [1]. "
+            "Open consultations engage all stakeholders [2][1].",
+        ),
+    ],
+)
+def test_a_repeated_marker_keeps_one_marker_at_the_end(reply: str, text: str) -> None:
+    model = FakeListChatModel(responses=[reply])
+    answer = LLMAnswerer(model, fallback=ExtractiveAnswerer()).answer(QUESTION, standard())
+    assert answer.text == text and answer.notice is None
