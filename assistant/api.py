@@ -26,6 +26,7 @@ from assistant.index.store import VectorStore
 from assistant.ingest import sources as source_files
 from assistant.ingest import sync as folder_sync
 from assistant.ingest.naming import safe_target, unused_name
+from assistant.ingest.sandbox import ParseLimits
 from assistant.schema import Answer, IndexReport, Passage, SourceInfo
 
 logger = logging.getLogger(__name__)
@@ -230,6 +231,7 @@ class Assistant:
                 model=self._model,
                 rebuild=rebuild,
                 progress=progress,
+                limits=ParseLimits.from_settings(self.settings),
             )
         self.last_report = report
         return report
@@ -258,7 +260,10 @@ class Assistant:
             shutil.copyfile(path, incoming)
             source_id = target.relative_to(self.settings.sources).as_posix()
             try:
-                source_files.load(source_files.SourceFile(source_id, incoming, ""))
+                source_files.load(
+                    source_files.SourceFile(source_id, incoming, ""),
+                    limits=ParseLimits.from_settings(self.settings),
+                )
             except SourceError as exc:
                 incoming.unlink(missing_ok=True)
                 report = self.reindex(progress=progress)

@@ -23,6 +23,7 @@ from assistant.ingest.loaders import (
     accepted_suffixes,
     find_loader,
 )
+from assistant.ingest.sandbox import ParseLimits
 
 logger = logging.getLogger(__name__)
 
@@ -172,8 +173,11 @@ def sweep_incoming(root: Path, max_age: float = INCOMING_MAX_AGE) -> list[Path]:
     return swept
 
 
-def load(source: SourceFile) -> LoadedSource:
-    """Extract the text of a source file; raise SourceError naming the file and the reason."""
+def load(source: SourceFile, *, limits: ParseLimits | None = None) -> LoadedSource:
+    """Extract the text of a source file; raise SourceError naming the file and the reason.
+
+    `limits` bound the worker that reads pdf, docx and html (default: from the environment).
+    """
     if source.problem:
         raise SourceError(f"{source.id}: {source.problem}")
     found = find_loader(source.path)
@@ -192,7 +196,7 @@ def load(source: SourceFile) -> LoadedSource:
     except OSError as exc:
         raise SourceError(f"{source.id}: cannot be read ({exc.strerror or exc})") from None
     try:
-        text = found.read(data)
+        text = found.read(data, limits=limits)
     except SourceError as exc:
         raise SourceError(f"{source.id}: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - a parser's failure is the file's fault, reported

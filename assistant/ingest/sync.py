@@ -26,6 +26,7 @@ from assistant.index.store import VectorStore
 from assistant.ingest import sources as source_files
 from assistant.ingest import structure
 from assistant.ingest.chunking import CHUNKING_VERSION, chunk_source
+from assistant.ingest.sandbox import ParseLimits
 from assistant.schema import Chunk, IndexReport
 
 logger = logging.getLogger(__name__)
@@ -110,10 +111,22 @@ def sync_folder(
     model: str,
     rebuild: bool = False,
     progress: Progress | None = None,
+    limits: ParseLimits | None = None,
 ) -> IndexReport:
-    """Bring the index in line with `sources_dir`; call with the writer lock held."""
+    """Bring the index in line with `sources_dir`; call with the writer lock held.
+
+    `limits` bound the reading of each pdf, docx and html file (default: the environment's).
+    """
     with store.writing(catalog.generation()):
-        return _sync(sources_dir, catalog, store, model=model, rebuild=rebuild, progress=progress)
+        return _sync(
+            sources_dir,
+            catalog,
+            store,
+            model=model,
+            rebuild=rebuild,
+            progress=progress,
+            limits=limits,
+        )
 
 
 def _sync(
@@ -124,6 +137,7 @@ def _sync(
     model: str,
     rebuild: bool,
     progress: Progress | None,
+    limits: ParseLimits | None,
 ) -> IndexReport:
     began = time.perf_counter()
     source_files.sweep_incoming(sources_dir)
@@ -169,7 +183,7 @@ def _sync(
             quiet[file.id] = refused[file.id]
         else:
             try:
-                todo.append(prepare(file))
+                todo.append(prepare(file, limits=limits))
             except SourceError as exc:
                 refuse(file, exc)
     removed = sorted(set(indexed) - present)
@@ -205,9 +219,9 @@ def _sync(
     return report
 
 
-def prepare(file: source_files.SourceFile) -> _Prepared:
+def prepare(file: source_files.SourceFile, *, limits: ParseLimits | None = None) -> _Prepared:
     """Load, structure and chunk one source (no model calls); any failure is a SourceError."""
-    loaded = source_files.load(file)
+    loaded = source_files.load(file, limits=limits)
     try:
         text, shape = structure.prepare(loaded.text)
         kind = loaded.kind or ("final-acts" if shape == "final-acts" else "commentary")

@@ -18,8 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from fakes import KeywordEmbeddings
 
 from assistant import Assistant
+from assistant.config import Settings
 from assistant.errors import SourceError
 from assistant.ingest import loaders, sources
 
@@ -363,9 +365,9 @@ def test_files_read_from_many_threads_at_once_come_back_right(tmp_path: Path) ->
 
 
 def test_the_rest_of_a_folder_indexes_when_files_hit_limits(
-    fake_assistant: Assistant, sources_dir: Path, monkeypatch: pytest.MonkeyPatch
+    fake_assistant: Assistant, sources_dir: Path
 ) -> None:
-    monkeypatch.setenv("ASSISTANT_PARSE_CPU_SECONDS", "2")
+    fake_assistant.settings = fake_assistant.settings.model_copy(update={"parse_cpu_seconds": 2})
     lying_docx(sources_dir / "bomb.docx")
     (sources_dir / "deep.html").write_text("<body>" + "<b>" * 500_000 + "deep</body>")
     write_pdf(sources_dir / "report.pdf", PARAGRAPHS[:6])
@@ -380,3 +382,23 @@ def test_the_rest_of_a_folder_indexes_when_files_hit_limits(
     indexed = {s.id for s in fake_assistant.sources()}
     assert {"notes.docx", "page.html", "report.pdf", "itu-plenipot-2014-impressions.txt"} <= indexed
     assert PARAGRAPHS[6].split(".")[0] in (fake_assistant.source_text("notes.docx") or "")
+
+
+@pytest.mark.usefixtures("registry")
+def test_the_limits_of_the_settings_given_to_open_are_the_ones_used(
+    sources_dir: Path, tmp_path: Path, keyword_embeddings: KeywordEmbeddings
+) -> None:
+    # No ASSISTANT_PARSE_TIMEOUT in the environment: the Settings object alone says 1 s.
+    loaders.register_loader(".hang", sleep_forever)
+    (sources_dir / "stuck.hang").write_text("anything")
+    settings = Settings(sources=sources_dir, index=tmp_path / "index", parse_timeout=1.0)
+    started = time.monotonic()
+    opened = Assistant.open(settings=settings, embeddings=keyword_embeddings)
+    try:
+        report = opened.last_report
+        assert report is not None
+        reasons = dict(report.failed)
+        assert "took more than 1 s" in reasons["stuck.hang"]
+        assert time.monotonic() - started < 30
+    finally:
+        opened.close()
