@@ -37,7 +37,7 @@ from fakes import KeywordEmbeddings
 from assistant import Assistant
 from assistant.ingest import sources
 
-def slow(source):  # add_source checks the copy with sources.load: die while it does
+def slow(source, **options):  # add_source checks the copy with sources.load: die while it does
     print("checking", flush=True)
     time.sleep(60)
 
