@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-Part = Literal["", "title", "preamble", "operative"]
+Part = Literal["", "title", "preamble", "operative", "footnote"]
 """Where a clause of the final acts sits in its act; "" for commentary.
 
 (Kinds stay open strings: a sidecar may label a source "speech" or "report", and `--kind`
@@ -144,7 +144,7 @@ class Segment:
     locator: str  # "Cybersecurity and surveillance ¶2" or "Resolution 102 (...) › resolves 2"
     kind: str
     group: str  # the section heading, or the act's label "Resolution 102 (Rev. Busan, 2014)"
-    part: Part = ""  # final acts: "title", "preamble" or "operative"; commentary: ""
+    part: Part = ""  # final acts: "title", "preamble", "operative", "footnote"; commentary: ""
 
 
 @dataclass(frozen=True)

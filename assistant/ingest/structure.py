@@ -25,8 +25,22 @@ def prepare(text: str) -> tuple[str, str]:
 def segments(text: str, structure: str, kind: str = "commentary") -> list[Segment]:
     """Split prepared text into segments that carry locators and exact offsets."""
     if structure == "final-acts":
-        return finalacts.final_acts_segments(text)
+        return front_matter_segments(text, kind=kind) + finalacts.final_acts_segments(text)
     return commentary_segments(text, kind=kind or "commentary")
+
+
+def front_matter_segments(text: str, *, kind: str = "final-acts") -> list[Segment]:
+    """The text before the first act (explanatory notes, the list of acts) as paragraphs:
+    locator "Front matter › Explanatory notes ¶2"."""
+    acts = finalacts.parse_final_acts(text)
+    front = text[: acts[0].start] if acts else text
+    found = []
+    for s in commentary_segments(front, kind=kind or "final-acts"):
+        heading = s.locator.rsplit(" ¶", 1)[0]
+        where = f"Front matter ¶{s.locator.rsplit(' ¶', 1)[1]}" if heading == OPENING else None
+        locator = where or f"Front matter › {s.locator}"
+        found.append(Segment(s.text, s.start, s.end, locator, s.kind, "Front matter", s.part))
+    return found
 
 
 def commentary_segments(text: str, *, kind: str = "commentary") -> list[Segment]:
