@@ -13,9 +13,8 @@ from helpers.documents import image_only_pdf, load_file, text_pdf
 
 from assistant.config import Settings
 from assistant.errors import SourceError
-from assistant.ingest import loaders, titles
+from assistant.ingest import loaders, structure, titles
 from assistant.ingest.sandbox import ParseLimits
-from assistant.ingest.structure import commentary_segments
 
 # Invented for the tests; not ITU text.
 WEB_PAGE = """<!DOCTYPE html><html><head><title>Zorblat | News site</title>
@@ -91,7 +90,7 @@ def test_html_headings_are_headings_for_the_structure() -> None:
         "<h3>Closing words</h3><p>The chair thanked everyone for the quiet week.</p>"
     )
     text = loaders.html_file_text(page.encode())
-    found = [(s.locator, s.text) for s in commentary_segments(text)]
+    found = [(s.locator, s.text) for s in structure.commentary_segments(text)]
     assert found == [
         ("Opening ¶1", "An opening paragraph about the glimmer bands of Florin."),
         ("The second day ¶1", "Delegates argued.\nThen they agreed."),
@@ -148,7 +147,7 @@ def test_docx_keeps_tables_in_order_and_headings_as_lines(tmp_path: Path) -> Non
         "Southern glens | 7",  # a merged cell once
         "A closing paragraph after the table.",
     ]
-    found = [s.locator for s in commentary_segments(extracted.text)]
+    found = [s.locator for s in structure.commentary_segments(extracted.text)]
     assert found[:2] == ["Opening ¶1", "Votes by region ¶1"]
 
 
@@ -159,7 +158,7 @@ def test_docx_keeps_tables_in_order_and_headings_as_lines(tmp_path: Path) -> Non
 )
 def test_docx_table_rows_are_passages_not_headings(tmp_path: Path) -> None:
     extracted = loaders.docx_text(make_docx(tmp_path / "notes.docx").read_bytes())
-    found = [s.text for s in commentary_segments(extracted.text)]
+    found = [s.text for s in structure.commentary_segments(extracted.text)]
     assert "North | 12 | 3" in found
 
 
@@ -268,3 +267,25 @@ def test_title_order_sidecar_embedded_line_file_name() -> None:
     assert titles.choose(text, path, embedded="The file's own title") == "The file's own title"
     assert titles.choose(text, path, embedded="untitled") == "Glim report"
     assert titles.choose("378\n\nMOD\n", path) == "glim-2014"
+
+
+def test_an_html_copy_of_a_resolution_parses_into_its_clauses() -> None:
+    page = (
+        "<!-- Invented for the tests; not ITU text. -->"
+        "<p>ADD</p><h2>RESOLUTION 977 (BUSAN, 2014)</h2><p>Quiet glimmer bands</p>"
+        "<p>The Plenipotentiary Conference of the International Telecommunication Union<br>"
+        "(Busan, 2014),</p>"
+        "<ul><li>• considering</li><li>a) that the glimmer bands are quiet;</li>"
+        "<li>b) that Florin asked for them,</li></ul>"
+        "<p>resolves</p><p>1 to keep the bands quiet;<br>2 to review them yearly.</p>"
+    )
+    text, shape = structure.prepare(loaders.html_file_text(page.encode()))
+    assert shape == "final-acts"
+    act = "Resolution 977 (Busan, 2014)"
+    assert [(s.locator, s.text) for s in structure.segments(text, shape)] == [
+        (f"{act} › title", "Quiet glimmer bands"),
+        (f"{act} › considering a)", "that the glimmer bands are quiet;"),
+        (f"{act} › considering b)", "that Florin asked for them,"),
+        (f"{act} › resolves 1", "to keep the bands quiet;"),
+        (f"{act} › resolves 2", "to review them yearly."),
+    ]
