@@ -21,6 +21,29 @@ _DROPPED = frozenset(
 _CHROME = frozenset({"header", "footer"})
 _OWNERS = frozenset({"article", "main", "section"})
 _ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search"})
+# Words in a class or id that mark a page's chrome: "ad-slot", "cookie-banner", "skip-link".
+_CHROME_WORDS = frozenset(
+    [
+        "ad",
+        "ads",
+        "advert",
+        "adverts",
+        "advertisement",
+        "advertising",
+        "cookie",
+        "cookies",
+        "consent",
+        "gdpr",
+        "promo",
+        "sponsored",
+        "newsletter",
+        "breadcrumb",
+        "breadcrumbs",
+        "skip",
+        "share",
+        "social",
+    ]
+)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = _HEADINGS | frozenset(
     [
@@ -137,6 +160,10 @@ def _is_chrome(tag: Any, context: _Context) -> bool:
     if tag.name in _DROPPED or tag.has_attr("hidden"):
         return True
     if str(tag.get("role", "")).lower() in _ROLES:
+        return True
+    names = [*tag.get_attribute_list("class"), tag.get("id")]
+    words = {w for name in names if name for w in re.split(r"[-_\s]+", str(name).lower())}
+    if words & _CHROME_WORDS:
         return True
     return tag.name in _CHROME and not context.owned
 

@@ -22,7 +22,8 @@ WEB_PAGE = """<!DOCTYPE html><html><head><title>Zorblat | News site</title>
 <!-- Invented for the tests; not ITU text. -->
 <header><a href="#main">Skip to main content</a> <button>Menu</button></header>
 <nav><ul><li><a href="/">Home</a></li><li>Archive</li></ul></nav>
-<div role="banner">Advertisement</div>
+<div role="banner">Advertisement</div><div class="ad-slot wide">Buy glimmer now</div>
+<div id="cookie_banner">This site uses cookies.</div><p class="skip-link">Skip to content</p>
 <main><article>
 <header><h1>The Zorblat Accord on quiet frequencies</h1></header>
 <p>The delegates of Florin agreed on the
@@ -33,7 +34,7 @@ WEB_PAGE = """<!DOCTYPE html><html><head><title>Zorblat | News site</title>
 <ul><li>• recalling the Frobnitz plan;</li><li>- a) the glimmer report;</li>
 <li>* b) the wobble study;</li><li>-5 degrees was the coldest reading</li></ul>
 <table><tr><th>Band</th><th>Use</th></tr><tr><td><p>Glim</p></td><td>quiet<br>links</td></tr></table>
-<p>• a bullet typed into the text</p>
+<p class="shared-note lead">• a bullet typed into the text</p>
 <footer>Article by Nob Quill</footer>
 </article></main>
 <aside>Related: other stories</aside>
@@ -78,6 +79,8 @@ def test_html_chrome_scripts_and_styles_are_not_text() -> None:
         "color: red",
         "News site",
         "Invented",
+        "Buy glimmer",
+        "Skip to content",
     ):
         assert chrome not in text
 
