@@ -183,7 +183,8 @@ def pdf_text(data: bytes) -> Extracted:
     reader = PdfReader(io.BytesIO(data))
     pages = [page.extract_text() or "" for page in reader.pages]
     with_text = sum(1 for page in pages if len(re.findall(r"\w", page)) >= MIN_PAGE_CHARS)
-    scanned = with_text <= MAX_TEXT_PAGE_SHARE * len(pages)
+    # A PDF without pages is empty, not scanned: `sources.load` says no text could be found.
+    scanned = bool(pages) and with_text <= MAX_TEXT_PAGE_SHARE * len(pages)
     return Extracted("\n".join(pages), title=_pdf_title(reader), scanned=scanned)
 
 

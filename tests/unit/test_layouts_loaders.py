@@ -6,6 +6,7 @@ Every document here is invented for the tests; none is ITU text.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -292,3 +293,11 @@ def test_an_html_copy_of_a_resolution_parses_into_its_clauses() -> None:
         (f"{act} › resolves 1", "to keep the bands quiet;"),
         (f"{act} › resolves 2", "to review them yearly."),
     ]
+
+
+def test_a_pdf_without_pages_is_empty_not_scanned() -> None:
+    from pypdf import PdfWriter
+
+    buffer = io.BytesIO()
+    PdfWriter().write(buffer)
+    assert loaders.pdf_text(buffer.getvalue()) == loaders.Extracted("", title="", scanned=False)
