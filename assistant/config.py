@@ -90,6 +90,15 @@ class Settings(BaseSettings):
         description="Address space, in MiB, of the worker process that reads pdf, docx and "
         "html files (the worker itself takes about 210 MiB); allocations past it fail.",
     )
+    ocr: bool = Field(
+        False,
+        description="Run `ocrmypdf` (Debian package ocrmypdf) on a PDF whose pages have no text "
+        "layer (a scan), and index the text it finds; off: such a PDF is refused with the "
+        "command to run.",
+    )
+    ocr_timeout: float = Field(
+        600.0, description="Seconds `ocrmypdf` may take to read one scanned PDF."
+    )
     abstain_below: float = Field(
         default_factory=lambda: fitted_value("abstain_below"),
         description="The extractive answerer declines when its best verified sentence scores "
@@ -104,7 +113,7 @@ class Settings(BaseSettings):
         parse_auth(value)
         return value or None
 
-    @field_validator("parse_timeout", "parse_cpu_seconds", "parse_memory_mb")
+    @field_validator("parse_timeout", "parse_cpu_seconds", "parse_memory_mb", "ocr_timeout")
     @classmethod
     def _positive_limit(cls, value: float, info: ValidationInfo) -> float:
         if value <= 0:

@@ -8,7 +8,9 @@ import re
 from assistant.schema import Chunk, Segment, Sentence
 
 # Recorded in the index: a change here asks for a rebuild instead of mixing old and new chunks.
-CHUNKING_VERSION = "para-v1"
+# v2: sentences never end inside a short parenthesis ("(REV. BUSAN, 2014)") nor after "Amb.",
+# "Nos.", "p.m." ...; HTML and DOCX text laid out anew (paragraphs from blocks, table rows).
+CHUNKING_VERSION = "para-v2"
 MAX_CHUNK_CHARS = 1200
 MIN_SENTENCE_CHARS = 25
 
@@ -33,7 +35,28 @@ _ABBREVIATIONS = (
     "para.",
     "Vol.",
     "Inc.",
+    "REV.",
+    "Amb.",
+    "Nos.",
+    "paras.",
+    "Paras.",
+    "Para.",
+    "Cf.",
+    "Add.",
+    "Corr.",
+    "Doc.",
+    "Prof.",
+    "pp.",
+    "p.m.",
+    "a.m.",
 )
+# A known abbreviation at the end of a piece, as a whole word ("No.", not "UNO.").
+_ABBREVIATION_END = re.compile(
+    r"(?<![\w.])(?:" + "|".join(re.escape(a) for a in _ABBREVIATIONS) + r")$"
+)
+# A stop inside parentheses that close this soon is no sentence end: "(REV. BUSAN, 2014)",
+# "(it was long. Very long.)"; a longer parenthesis may hold whole sentences.
+MAX_PARENTHESIS_AHEAD = 80
 _SENTENCE_END = re.compile(r"[.!?…][”\"’')\]]*(?=\s+[“\"‘'(\[]?[A-Z0-9])")
 
 
@@ -89,7 +112,7 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     begin = 0
     for match in _SENTENCE_END.finditer(text):
         end = match.end()
-        if _ends_with_abbreviation(text[begin:end]):
+        if _ends_with_abbreviation(text[begin:end]) or _in_parenthesis(text, end):
             continue
         spans.append((begin, end))
         begin = end
@@ -111,7 +134,18 @@ def _too_short(text: str, span: tuple[int, int]) -> bool:
 
 def _ends_with_abbreviation(piece: str) -> bool:
     tail = piece.rstrip("”\"’')]")
-    return tail.endswith(_ABBREVIATIONS) or bool(re.search(r"\b[A-Z]\.$", tail))
+    return bool(_ABBREVIATION_END.search(tail) or re.search(r"\b[A-Z]\.$", tail))
+
+
+def _in_parenthesis(text: str, at: int) -> bool:
+    """Whether `at` is inside a parenthesis that closes within MAX_PARENTHESIS_AHEAD chars.
+
+    `at` is just after a stop and the closers that follow it: "(Glim was late.) Then" ends a
+    sentence after the ")", "(REV. BUSAN, 2014)" holds none.
+    """
+    if text.rfind("(", 0, at) <= text.rfind(")", 0, at):
+        return False
+    return text.find(")", at, at + MAX_PARENTHESIS_AHEAD) != -1
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

@@ -4,8 +4,10 @@ Adding a format is one call, `register_loader(".odt", read_odt, label="odt")`: f
 (`sources.scan`), reading them (`sources.load`), the names `Assistant.add_source` accepts and
 the file types the web page offers for upload all read this registry.
 
-A loader gets the file's bytes, already checked against `MAX_FILE_BYTES`, and returns its text
-(`sources.load` then normalises it, checks it against `MAX_TEXT_CHARS` and finds a title). It
+A loader gets the file's bytes, already checked against `MAX_FILE_BYTES`, and returns its text,
+or an `Extracted` with the text and what the file says of itself (its embedded title; whether
+it is a scan without a text layer). `sources.load` then normalises the text, checks it against
+`MAX_TEXT_CHARS` and chooses a title (`titles`). It
 raises `SourceError` with the reason; `sources.load` puts the file's id in front. Any other
 exception a loader raises is reported as "cannot read as .suffix" for that file.
 
@@ -20,14 +22,14 @@ from __future__ import annotations
 import io
 import pickle
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.errors import SourceError
-from assistant.ingest import archive, sandbox
-from assistant.ingest.sandbox import ParseLimits
+from assistant.ingest import archive, markup, sandbox
+from assistant.ingest.sandbox import Extracted, Loader, ParseLimits
 
 # The limits every loader works within: the largest file it is given, the most text it may give.
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -43,8 +45,11 @@ MAX_DOCX_PARTS = 10_000
 # (sources.load refuses anything over MAX_TEXT_CHARS once normalised).
 MAX_WORKER_CHARS = 4 * MAX_TEXT_CHARS
 
-Loader = Callable[[bytes], str]
-"""A file's bytes to its extracted text; raises SourceError saying why it cannot."""
+# A PDF page that yields fewer word characters than this has no text layer to speak of (a
+# scanned page gives none, or a stray page number); a PDF of such pages is taken for a scan.
+MIN_PAGE_CHARS = 16
+# A PDF counts as scanned when at most this share of its pages have text.
+MAX_TEXT_PAGE_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -62,10 +67,21 @@ class Format:
         `limits` default to the `ASSISTANT_PARSE_*` settings, read at each call. A limit that
         is hit is a SourceError naming the limit and the setting that raises it.
         """
+        return self.extract(data, limits=limits).text
+
+    def extract(self, data: bytes, *, limits: ParseLimits | None = None) -> Extracted:
+        """The text of a file's bytes with what the file says of itself (see `read`)."""
         if not self.isolated:
-            return self.parse(data)
-        limits = limits or ParseLimits.from_settings()
-        return sandbox.run(self.parse, data, limits=limits, max_chars=MAX_WORKER_CHARS)
+            found = self.parse(data)
+        else:
+            limits = limits or ParseLimits.from_settings()
+            found = sandbox.run(self.parse, data, limits=limits, max_chars=MAX_WORKER_CHARS)
+        return as_extracted(found)
+
+
+def as_extracted(found: str | Extracted) -> Extracted:
+    """A loader's result as an `Extracted` (a loader may return the bare text)."""
+    return found if isinstance(found, Extracted) else Extracted(found)
 
 
 # The registry; change it through register_loader. Insertion order is the order labels show in.
@@ -150,69 +166,80 @@ def _binary_share(data: bytes) -> float:
     return controls / max(1, len(sample))
 
 
-def html_text(markup: str) -> str:
-    """Visible text of an HTML page, one block per paragraph; scripts and styles dropped."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(markup, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "iframe", "object", "head"]):
-        tag.decompose()
-    text = _block_text(soup)
-    text = re.sub(r"[ \t]+", " ", text)
-    text = re.sub(r" *\n *", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
-
-
-_BLOCKS = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br", "section"})
-_BREAK = object()
-
-
-def _block_text(root: Any) -> str:
-    """The strings under `root` in order, a blank line around each block element.
-
-    One walk with an explicit stack: linear in the size of the tree and safe for deep nesting
-    (BeautifulSoup's insert_before/insert_after cost O(siblings) each: quadratic overall).
-    """
-    from bs4.element import CData, NavigableString, Tag
-
-    out: list[str] = []
-    stack: list[Any] = [root]
-    while stack:
-        node = stack.pop()
-        if node is _BREAK:
-            out.append("\n\n")
-        elif isinstance(node, Tag):
-            if node.name in _BLOCKS:
-                out.append("\n\n")
-                stack.append(_BREAK)
-            stack.extend(reversed(node.contents))
-        elif type(node) in (NavigableString, CData):  # not comments, doctypes, declarations
-            out.append(str(node))
-    return "".join(out)
+def html_text(text: str) -> str:
+    """Visible text of an HTML page, one paragraph per block (see `markup`)."""
+    return markup.html_text(text)
 
 
 def html_file_text(data: bytes) -> str:
     """The visible text of an HTML file."""
-    return html_text(decode(data))
+    return markup.html_text(decode(data))
 
 
-def pdf_text(data: bytes) -> str:
-    """The text layer of a PDF, page after page."""
+def pdf_text(data: bytes) -> Extracted:
+    """The text layer of a PDF, page after page, its /Title, and whether it looks scanned."""
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
+    pages = [page.extract_text() or "" for page in reader.pages]
+    with_text = sum(1 for page in pages if len(re.findall(r"\w", page)) >= MIN_PAGE_CHARS)
+    # A PDF without pages is empty, not scanned: `sources.load` says no text could be found.
+    scanned = bool(pages) and with_text <= MAX_TEXT_PAGE_SHARE * len(pages)
+    return Extracted("\n".join(pages), title=_pdf_title(reader), scanned=scanned)
 
 
-def docx_text(data: bytes) -> str:
-    """The paragraphs of a Word document; archives that would inflate too far are refused."""
+def _pdf_title(reader: Any) -> str:
+    try:
+        title = reader.metadata.title if reader.metadata else None
+    except Exception:  # noqa: BLE001 - a damaged info dictionary only costs the title
+        return ""
+    return str(title) if title else ""
+
+
+_HEADING_STYLES = re.compile(r"^(?:Heading [1-6]|Title|Subtitle)$")
+
+
+def docx_text(data: bytes) -> Extracted:
+    """A Word document's paragraphs and table rows in order, and its core-properties title.
+
+    A table row is a paragraph of its cells joined by " | "; a heading is a paragraph of one
+    line. Archives that would inflate too far are refused.
+    """
     archive.check_docx(
         data, max_parts=MAX_DOCX_PARTS, max_inflated=MAX_DOCX_UNCOMPRESSED, max_markup=MAX_DOCX_XML
     )
     import docx
+    from docx.table import Table
 
     document = docx.Document(io.BytesIO(data))
-    return "\n\n".join(p.text for p in document.paragraphs if p.text.strip())
+    blocks: list[str] = []
+    for part in document.iter_inner_content():
+        if isinstance(part, Table):
+            blocks.extend(_rows(part))
+            continue
+        text = part.text.strip()
+        style = part.style.name if part.style is not None else ""
+        if text and _HEADING_STYLES.match(style or ""):
+            text = " ".join(text.split())  # a heading is one line, whatever breaks it holds
+        if text:
+            blocks.append(text)
+    return Extracted("\n\n".join(blocks), title=document.core_properties.title or "")
+
+
+def _rows(table: Any) -> list[str]:
+    """Each row of a Word table as one line, its cells joined by " | " (merged cells once)."""
+    rows: list[str] = []
+    for row in table.rows:
+        cells: list[str] = []
+        seen: set[int] = set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # a merged cell is listed once per grid column it spans
+                continue
+            seen.add(id(cell._tc))
+            cells.append(" ".join(cell.text.split()))
+        if any(cells):
+            rows.append(" | ".join(cells))
+    return rows
 
 
 # Registered like any other loader; this order is the order the upload field lists them in.

@@ -42,7 +42,17 @@ from typing import Any
 from assistant.config import Settings
 from assistant.errors import SourceError
 
-Loader = Callable[[bytes], str]
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a loader found in a file: its text, and what the file says of itself."""
+
+    text: str
+    title: str = ""  # the file's own title (PDF /Title, DOCX core properties), not yet checked
+    scanned: bool = False  # a PDF whose pages have (almost) no text layer: OCR could read it
+
+
+Loader = Callable[[bytes], "str | Extracted"]
 
 _MIB = 1024 * 1024
 _OUT_OF_MEMORY = 86  # the exit status of a worker that ran out of memory (it allocates nothing)
@@ -63,12 +73,20 @@ class ParseLimits:
     timeout: float
     cpu_seconds: float
     memory_mb: int
+    ocr: bool = False  # run `ocrmypdf` on a PDF without a text layer (ASSISTANT_OCR)
+    ocr_timeout: float = 600.0  # seconds `ocrmypdf` may take for one file
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> ParseLimits:
-        """The `ASSISTANT_PARSE_*` limits; read from the environment when no settings are given."""
+        """The `ASSISTANT_PARSE_*` and `ASSISTANT_OCR*` settings; from the environment if none."""
         settings = settings or Settings()
-        return cls(settings.parse_timeout, settings.parse_cpu_seconds, settings.parse_memory_mb)
+        return cls(
+            settings.parse_timeout,
+            settings.parse_cpu_seconds,
+            settings.parse_memory_mb,
+            settings.ocr,
+            settings.ocr_timeout,
+        )
 
 
 class ParserFailure(Exception):
@@ -85,7 +103,7 @@ def preload(*modules: str) -> None:
         _PRELOAD.extend(name for name in modules if name not in _PRELOAD)
 
 
-def run(read: Loader, data: bytes, *, limits: ParseLimits, max_chars: int) -> str:
+def run(read: Loader, data: bytes, *, limits: ParseLimits, max_chars: int) -> str | Extracted:
     """`read(data)` in a worker process under `limits`; text over `max_chars` is refused there.
 
     Raises SourceError when a limit is hit or the loader raises SourceError, and ParserFailure
@@ -103,7 +121,7 @@ def run(read: Loader, data: bytes, *, limits: ParseLimits, max_chars: int) -> st
             worker.stop()
     kind, text, exc_kind, _ = reply
     if kind == "text":
-        return str(text)
+        return text if isinstance(text, Extracted) else str(text)
     if kind == "source":
         raise SourceError(text)
     raise ParserFailure(text, exc_kind)
@@ -262,16 +280,19 @@ def serve(fd: int, memory_mb: int, modules: list[str]) -> None:
             return
 
 
-def _read(loader: bytes, data: bytes, max_chars: int, memory_mb: int) -> tuple[str, str, str]:
+def _read(
+    loader: bytes, data: bytes, max_chars: int, memory_mb: int
+) -> tuple[str, str | Extracted, str]:
     """(kind, text or message, exception class) for one file; exits if memory ran out."""
     peak_before = _status_kb("VmPeak")
     try:
         read = pickle.loads(loader)
         text = read(data)
-        if not isinstance(text, str):
+        if not isinstance(text, str | Extracted):
             raise TypeError(f"the loader returned {type(text).__name__}, not text")
-        if len(text) > max_chars:
-            return "source", f"{len(text)} characters of text is over the limit", ""
+        size = len(text if isinstance(text, str) else text.text)
+        if size > max_chars:
+            return "source", f"{size} characters of text is over the limit", ""
         return "text", text, ""
     except MemoryError:
         os._exit(_OUT_OF_MEMORY)

@@ -17,13 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import SourceError
+from assistant.ingest import ocr, titles
 from assistant.ingest.loaders import (
     MAX_FILE_BYTES,
     MAX_TEXT_CHARS,
+    Format,
     accepted_suffixes,
     find_loader,
 )
-from assistant.ingest.sandbox import ParseLimits
+from assistant.ingest.sandbox import Extracted, ParseLimits
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +178,8 @@ def sweep_incoming(root: Path, max_age: float = INCOMING_MAX_AGE) -> list[Path]:
 def load(source: SourceFile, *, limits: ParseLimits | None = None) -> LoadedSource:
     """Extract the text of a source file; raise SourceError naming the file and the reason.
 
-    `limits` bound the worker that reads pdf, docx and html (default: from the environment).
+    `limits` bound the worker that reads pdf, docx and html (default: from the environment),
+    and say whether a scanned PDF is given to `ocrmypdf` (ASSISTANT_OCR).
     """
     if source.problem:
         raise SourceError(f"{source.id}: {source.problem}")
@@ -196,12 +199,12 @@ def load(source: SourceFile, *, limits: ParseLimits | None = None) -> LoadedSour
     except OSError as exc:
         raise SourceError(f"{source.id}: cannot be read ({exc.strerror or exc})") from None
     try:
-        text = found.read(data, limits=limits)
+        extracted = _extract(found, data, limits or ParseLimits.from_settings())
     except SourceError as exc:
         raise SourceError(f"{source.id}: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - a parser's failure is the file's fault, reported
         raise SourceError(f"{source.id}: cannot read as {found.suffix}: {exc}") from None
-    text = normalize(text)
+    text = normalize(extracted.text)
     if not text.strip():
         raise SourceError(f"{source.id}: no text could be extracted")
     if len(text) > MAX_TEXT_CHARS:
@@ -212,7 +215,9 @@ def load(source: SourceFile, *, limits: ParseLimits | None = None) -> LoadedSour
             f"{source.id}: looks like a binary file, not text: {share:.0%} of its characters "
             "are control characters"
         )
-    title = source.meta.get("title") or _guess_title(text, source.path)
+    title = titles.choose(
+        text, source.path, sidecar=source.meta.get("title", ""), embedded=extracted.title
+    )
     kind = source.meta.get("kind", "")
     return LoadedSource(source.id, text, title, kind, dict(source.meta))
 
@@ -227,9 +232,18 @@ def normalize(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text.replace("\x00", ""))
 
 
-def _guess_title(text: str, path: Path) -> str:
-    for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()  # a Markdown heading's marks are no title
-        if 3 <= len(line) <= 120:
-            return line
-    return path.stem
+def _extract(found: Format, data: bytes, limits: ParseLimits) -> Extracted:
+    """The loader's result; a scanned PDF is given to `ocrmypdf` first if the limits allow."""
+    extracted = found.extract(data, limits=limits)
+    if not extracted.scanned:
+        return extracted
+    if not limits.ocr:
+        raise SourceError(ocr.scanned_message())
+    logger.info("no text layer: running %s (up to %g s)", ocr.PROGRAM, limits.ocr_timeout)
+    read = found.extract(ocr.add_text_layer(data, timeout=limits.ocr_timeout), limits=limits)
+    if read.scanned:
+        raise SourceError(
+            f"{ocr.PROGRAM} found no text on the scanned pages (are they pictures of text?); "
+            "check the scan, or add a text version of the document"
+        )
+    return Extracted(read.text, title=read.title or extracted.title)

@@ -343,10 +343,11 @@ def test_a_normal_document_is_read_as_in_process(tmp_path: Path, suffix: str) ->
     data = path.read_bytes()
     found = loaders.find_loader(path)
     assert found is not None and found.isolated
-    in_process = found.parse(data)
-    assert found.read(data) == in_process
-    assert "CWG-Internet" in in_process
-    assert load(path).text == sources.normalize(in_process)
+    in_process = loaders.as_extracted(found.parse(data))
+    assert found.extract(data) == in_process
+    assert found.read(data) == in_process.text
+    assert "CWG-Internet" in in_process.text
+    assert load(path).text == sources.normalize(in_process.text)
 
 
 def test_files_read_from_many_threads_at_once_come_back_right(tmp_path: Path) -> None:
@@ -354,7 +355,9 @@ def test_files_read_from_many_threads_at_once_come_back_right(tmp_path: Path) ->
         WRITERS[suffix](tmp_path / f"doc{i}{suffix}", PARAGRAPHS[i : i + 5])
         for i, suffix in enumerate(sorted(WRITERS) * 3)
     ]
-    expected = {p: loaders.LOADERS[p.suffix].parse(p.read_bytes()) for p in paths}
+    expected = {
+        p: loaders.as_extracted(loaders.LOADERS[p.suffix].parse(p.read_bytes())).text for p in paths
+    }
     with ThreadPoolExecutor(max_workers=3) as pool:
         texts = pool.map(lambda p: loaders.LOADERS[p.suffix].read(p.read_bytes()), paths)
         got = dict(zip(paths, texts, strict=True))
