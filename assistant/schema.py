@@ -98,6 +98,8 @@ class IndexReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
     seconds: float = 0.0
+    # What the reader found in each added or updated final-acts file: (id, "final acts: ...").
+    found: list[tuple[str, str]] = field(default_factory=list)
 
     def merge(self, other: IndexReport) -> IndexReport:
         """One report for this sync and `other` (say, one sync per uploaded file).
@@ -116,6 +118,7 @@ class IndexReport:
             failed=list(dict.fromkeys(self.failed + other.failed)),
             chunks_embedded=self.chunks_embedded + other.chunks_embedded,
             seconds=self.seconds + other.seconds,
+            found=list(dict(self.found + other.found).items()),
         )
 
 

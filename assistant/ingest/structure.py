@@ -29,6 +29,12 @@ def segments(text: str, structure: str, kind: str = "commentary") -> list[Segmen
     return commentary_segments(text, kind=kind or "commentary")
 
 
+def summary(text: str, structure: str) -> str:
+    """What the reader found in prepared text, for the report after adding it ("" for
+    commentary): the acts by kind and number, annexes, and acts with no clauses."""
+    return finalacts.summary(finalacts.parse_final_acts(text)) if structure == "final-acts" else ""
+
+
 def front_matter_segments(text: str, *, kind: str = "final-acts") -> list[Segment]:
     """The text before the first act (explanatory notes, the list of acts) as paragraphs:
     locator "Front matter › Explanatory notes ¶2"."""
@@ -52,6 +58,8 @@ def commentary_segments(text: str, *, kind: str = "commentary") -> list[Segment]
     seen_body = False
     for start, end in _blocks(text):
         block = text[start:end]
+        if not seen_body and _is_front_line(block):
+            continue  # the title, a byline ("by A. Author"), a date: not numbered paragraphs
         if _is_heading(block):
             if _RESOLUTION_LINE.match(block) and seen_body:
                 subject = block  # "Resolution 130 (Rev Busan, 2014)": what the next part discusses
@@ -92,8 +100,18 @@ def _continues(block: str, following: str) -> bool:
     return len(block) > 80 and not block.endswith(_TERMINAL + (":",)) and following[:1].islower()
 
 
+def _is_front_line(block: str) -> bool:
+    """A line before the first paragraph that is no sentence: a title, a byline, a date."""
+    return (
+        "\n" not in block
+        and len(block) <= 160
+        and not block.rstrip().endswith((".", "!", "?", ";", ","))
+        and not _MD_HEADING.match(block)
+    )
+
+
 def _is_heading(block: str) -> bool:
-    if "\n" in block:
+    if "\n" in block or " | " in block:  # a table row ("North | 12 | 3") is a passage
         return False
     if _MD_HEADING.match(block):
         return True

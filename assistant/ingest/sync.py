@@ -44,6 +44,7 @@ class _Prepared:
     row: SourceRow
     text: str
     chunks: list[Chunk]
+    found: str = ""  # what the final-acts reader found, for the report
 
 
 @contextlib.contextmanager
@@ -164,6 +165,7 @@ def _sync(
     updated: list[str] = []
     unchanged: list[str] = []
     failed: list[tuple[str, str]] = []
+    found: list[tuple[str, str]] = []
     quiet: dict[str, tuple[str, str]] = {}  # refused before, unchanged since: not reported
     todo: list[_Prepared] = []
 
@@ -200,13 +202,14 @@ def _sync(
             refuse(item.file, exc)
             continue
         (updated if item.row.id in indexed else added).append(item.row.id)
+        found += [(item.row.id, item.found)] if item.found else []
     if quiet != refused:
         catalog.set_refusals(quiet)
     store.mark(catalog.generation())  # every change up to now went through this store
     if progress:
         progress(total, total, "done")
     report = IndexReport(
-        added, updated, removed, unchanged, failed, total, time.perf_counter() - began
+        added, updated, removed, unchanged, failed, total, time.perf_counter() - began, found
     )
     logger.info(
         "indexed: %d added, %d updated, %d removed, %d failed, %d sentences embedded",
@@ -237,7 +240,7 @@ def prepare(file: source_files.SourceFile, *, limits: ParseLimits | None = None)
     if not segs:
         raise SourceError(f"{file.id}: no passages found in the text")
     row = SourceRow(file.id, file.digest, loaded.title, kind, shape, loaded.meta, len(chunks))
-    return _Prepared(file, row, text, chunks)
+    return _Prepared(file, row, text, chunks, structure.summary(text, shape))
 
 
 def _write(

@@ -135,6 +135,8 @@ def _report(report: IndexReport) -> int:
     )
     for source, reason in report.failed:
         print(f"  failed: {source}: {reason}")
+    for source, found in report.found:
+        print(f"  {source}: {found}")
     return EXIT_ERROR if report.failed else EXIT_OK
 
 

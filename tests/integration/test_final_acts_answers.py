@@ -146,3 +146,42 @@ def test_sources_list_each_act_under_its_file(acts_assistant: Assistant) -> None
         "Decision 11 (Rev. Busan, 2014)",
     ]
     assert {r.kind for r in children} == {"resolution", "decision"}
+
+
+@pytest.fixture(scope="module")
+def layouts_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """The invented layout documents: front matter, a PDF page with a footnote, a web copy."""
+    root = tmp_path_factory.mktemp("layouts")
+    sources = copy_sources(root / "sources")
+    for path in sorted((DATA / "final-acts-layouts").iterdir()):
+        shutil.copy(path, sources / f"layout-{path.name}")
+    assistant = Assistant.open(sources=sources, index=root / "index")
+    yield assistant
+    assistant.close()
+
+
+def test_adding_final_acts_reports_what_was_found(layouts_assistant: Assistant) -> None:
+    report = layouts_assistant.last_report
+    assert report is not None
+    assert dict(report.found) == {
+        "layout-canonical.txt": (
+            "final acts: 3 resolutions (310, 311, 299), 1 decision (12),"
+            " 1 annex (to Resolution 310)"
+        ),
+        "layout-pdf-footnotes.txt": "final acts: 2 resolutions (420, 421)",
+        "layout-web-copy.txt": "final acts: 1 resolution (530)",
+    }
+
+
+def test_front_matter_says_what_the_change_marks_mean(layouts_assistant: Assistant) -> None:
+    answer = layouts_assistant.ask("What does MOD mean?")
+    assert not answer.abstained
+    assert answer.citations[0].locator == "Front matter › Explanatory notes ¶2"
+    assert "MOD marks a resolution or decision that this conference revised." in answer.text
+
+
+def test_a_footnote_is_cited_on_its_own(layouts_assistant: Assistant) -> None:
+    answer = layouts_assistant.ask("What does the footnote of Resolution 310 say?")
+    assert answer.citations[0].locator == "Resolution 310 (Rev. Busan, 2014) › footnote 1"
+    quotes = [c.quote for c in layouts_assistant.ask("What must ferries carry?").citations]
+    assert quotes and not any("Advertisement" in q or "Share this" in q for q in quotes)

@@ -272,3 +272,17 @@ def test_a_list_of_acts_in_the_front_matter_starts_no_act() -> None:
     assert [a.label for a in parse_final_acts(text)] == ["Resolution 1 (Busan, 2014)"]
     front = [s.text for s in structure.segments(text, "final-acts") if s.group == "Front matter"]
     assert any("List of invented acts" in t for t in front)
+
+
+def test_the_report_names_acts_without_clauses() -> None:
+    raw = (
+        f"{read(CANONICAL)}\nRESOLUTION 8 (BUSAN, 2014)\nAn invented title\n{CONF}\n\n"
+        "SUP\nRESOLUTION 9 (BUSAN, 2014)\nAn invented title\n"
+    )
+    found = structure.summary(clean_text(raw), "final-acts")
+    assert found == (
+        "final acts: 5 resolutions (310, 311, 299, 8, 9), 1 decision (12), 1 annex (to Resolution"
+        " 310); no clauses found in Resolution 8 (Busan, 2014): a likely parsing problem (see the"
+        " README's 'Final acts layouts')"
+    )
+    assert structure.summary("Some commentary.", "commentary") == ""

@@ -155,11 +155,6 @@ def test_docx_keeps_tables_in_order_and_headings_as_lines(tmp_path: Path) -> Non
     assert found[:2] == ["Opening ¶1", "Votes by region ¶1"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="structure._is_heading takes a short table row ('North | 12 | 3') for a heading; "
-    "the fix belongs in structure.py (a line with ' | ' is a row), owned by the parser's rewrite",
-)
 def test_docx_table_rows_are_passages_not_headings(tmp_path: Path) -> None:
     extracted = loaders.docx_text(make_docx(tmp_path / "notes.docx").read_bytes())
     found = [s.text for s in structure.commentary_segments(extracted.text)]

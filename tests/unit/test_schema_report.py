@@ -42,3 +42,9 @@ def test_merge_is_associative_so_a_loop_of_uploads_can_fold_it() -> None:
     c = IndexReport(updated=["z.txt"], unchanged=["y.txt"])
     assert a.merge(b).merge(c) == a.merge(b.merge(c))
     assert a.merge(b).merge(c).unchanged == ["y.txt"]
+
+
+def test_merged_reports_keep_what_each_file_was_found_to_hold() -> None:
+    one = IndexReport(added=["a.pdf"], found=[("a.pdf", "final acts: 1 resolution (1)")])
+    two = IndexReport(updated=["a.pdf"], found=[("a.pdf", "final acts: 2 resolutions (1, 2)")])
+    assert one.merge(two).found == [("a.pdf", "final acts: 2 resolutions (1, 2)")]

@@ -171,3 +171,16 @@ def test_commentary_that_mentions_resolutions_is_not_final_acts() -> None:
     assert shape == "commentary"
     _, shape, _ = extracted(DOCS, "lighthouse-notes.md")
     assert shape == "commentary"
+
+
+def test_title_and_byline_are_not_numbered_paragraphs() -> None:
+    text = (
+        "An invented commentary on an imaginary conference:\n\n"
+        "Impressions of an invented observer\n\nby A. N. Author\n\n12 November 2014\n\n"
+        "The first real paragraph says something.\n\nMore\n\nThe next section's paragraph.\n"
+    )
+    found = [(s.locator, s.text) for s in structure.commentary_segments(text)]
+    assert found == [
+        ("Opening ¶1", "The first real paragraph says something."),
+        ("More ¶1", "The next section's paragraph."),
+    ]

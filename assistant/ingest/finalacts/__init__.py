@@ -11,6 +11,7 @@ from assistant.ingest.finalacts.acts import (
     final_acts_segments,
     looks_like_final_acts,
     parse_final_acts,
+    summary,
 )
 from assistant.ingest.finalacts.layout import clean_text
 
@@ -21,4 +22,5 @@ __all__ = [
     "final_acts_segments",
     "looks_like_final_acts",
     "parse_final_acts",
+    "summary",
 ]

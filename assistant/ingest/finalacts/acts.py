@@ -244,3 +244,38 @@ def final_acts_segments(text: str) -> list[Segment]:
             part = part_of_act(c.part)
             segments.append(Segment(c.text, c.start, c.end, locator, act.kind, act.label, part))
     return segments
+
+
+def summary(acts: list[Act]) -> str:
+    """What was found, for the report after adding a final-acts document.
+
+    "final acts: 2 resolutions (310, 311), 1 decision (12), 1 annex (to Resolution 310)"; an act
+    with no clauses (unless suppressed) is named as a likely parsing problem.
+    """
+    parts = []
+    for kind in ("resolution", "decision"):
+        numbers = [a.number for a in acts if a.kind == kind]
+        if numbers:
+            parts.append(f"{_count(len(numbers), kind)} ({', '.join(numbers)})")
+    annexes = [
+        (a.label, c.block)
+        for a in acts
+        for c in a.clauses
+        if c.block.startswith(("annex", "attachment", "appendix"))
+    ]
+    owners = list(dict.fromkeys(label.split(" (")[0] for label, _ in dict.fromkeys(annexes)))
+    if annexes:
+        parts.append(f"{_count(len(dict.fromkeys(annexes)), 'annex')} (to {', '.join(owners)})")
+    text = "final acts: " + (", ".join(parts) or "no resolution or decision found")
+    empty = [a.label for a in acts if not a.clauses and a.change_mark != "SUP"]
+    if empty:
+        text += (
+            f"; no clauses found in {', '.join(empty)}: a likely parsing problem (see the README's"
+            " 'Final acts layouts')"
+        )
+    return text
+
+
+def _count(n: int, noun: str) -> str:
+    plural = {"annex": "annexes"}.get(noun, f"{noun}s")
+    return f"{n} {noun if n == 1 else plural}"

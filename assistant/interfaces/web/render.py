@@ -157,6 +157,7 @@ def report_html(report: IndexReport) -> str:
         )
         if ids
     ]
+    lines += [f"<div>{text_html(i)}: {text_html(found)}</div>" for i, found in report.found]
     lines += [
         '<ul class="failed">',
         *(f"<li><b>{text_html(name)}</b>: {text_html(why)}</li>" for name, why in report.failed),
