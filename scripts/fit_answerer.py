@@ -15,6 +15,8 @@ Folds are grouped: the turns of one conversation, and the questions whose eviden
 paragraph of the source, stay in one fold, so a paraphrase cannot be fitted on its twin. The
 script prints each fold's scores, then the scores on `holdout.jsonl`, which is only reported,
 never fitted on. With --write it stores the model fitted on all fit files in fitted.json.
+--cache keeps the observations for refitting in seconds; it is reused only while the feature
+names and files are the same, so delete it after changing the answerer or a question file.
 """
 
 from __future__ import annotations
