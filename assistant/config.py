@@ -101,8 +101,9 @@ class Settings(BaseSettings):
     )
     abstain_below: float = Field(
         default_factory=lambda: fitted_value("abstain_below"),
-        description="The extractive answerer declines when its best verified sentence scores "
-        "below this; fitted with cross-validation by scripts/fit_answerer.py (fitted.json).",
+        description="The answerers decline when the fitted model's probability that the best "
+        "verified sentence answers rightly is below this; fitted with the model, "
+        "cross-validated, by scripts/fit_answerer.py (fitted.json).",
     )
 
     @field_validator("auth")

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 FITTED = Path(__file__).with_name("fitted.json")
+_HINT = "run `python scripts/fit_answerer.py --write`"
 
 
 @cache
@@ -24,6 +25,14 @@ def fitted_value(name: str) -> float:
     try:
         return _values()[name]
     except (OSError, KeyError, ValueError) as exc:
-        hint = "run `python scripts/fit_answerer.py --write`"
-        hint = "run `python scripts/fit_answerer.py --write`"
-        raise RuntimeError(f"{FITTED} lacks {name!r}; {hint}") from exc
+        raise RuntimeError(f"{FITTED} lacks {name!r}; {_HINT}") from exc
+
+
+def fitted_model(name: str) -> tuple[dict[str, float], float]:
+    """The weights by feature name and the intercept of the fitted linear model `name`."""
+    try:
+        model = json.loads(FITTED.read_text(encoding="utf-8"))[name]
+        weights = {str(k): float(v) for k, v in model["weights"].items()}
+        return weights, float(model["intercept"])
+    except (OSError, KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise RuntimeError(f"{FITTED} lacks the model {name!r}; {_HINT}") from exc

@@ -1,6 +1,6 @@
 """The extractive answerer: the fewest source sentences that answer, each with its citation.
 
-Candidates come ranked and verified from `ranking`; below the fitted confidence the answerer
+Candidates come ranked and verified from `ranking`; below the fitted probability the answerer
 declines through `abstention`. Lists ("which resolutions ...") get the best clause of each act,
 a named clause block ("what does Resolution 102 resolve?") every item of it, in order.
 """
@@ -13,8 +13,10 @@ from collections.abc import Iterator
 from assistant.answering.abstention import (
     ABSTAIN_BELOW,
     abstain,
+    answer_probability,
+    answers,
     confidence,
-    confident,
+    decision_features,
     lacks_detail,
 )
 from assistant.answering.citations import cite, readable, span
@@ -50,11 +52,10 @@ class ExtractiveAnswerer:
             return abstain(retrieval, missing=retrieval.missing)
         turn = _turn(question, retrieval)
         everything, ranked = candidates(turn, retrieval)
-        if not confident(ranked[0] if ranked else None, retrieval, self.abstain_below):
-            topical = confident(
-                everything[0] if everything else None, retrieval, self.abstain_below
-            )
-            if topical and turn.analysis.wants_value:
+        if not answers(answer_probability(turn, retrieval, everything, ranked), self.abstain_below):
+            # Near enough to answer, had the best sentence of all the detail asked for.
+            topical = answer_probability(turn, retrieval, everything, everything)
+            if answers(topical, self.abstain_below) and turn.analysis.wants_value:
                 return lacks_detail(everything[0], turn.analysis, retrieval)
             return abstain(retrieval)
         if turn.intent.is_list:
@@ -75,6 +76,14 @@ class ExtractiveAnswerer:
             return None
         _, ranked = candidates(_turn(question, retrieval), retrieval)
         return confidence(ranked[0].score, retrieval) if ranked else None
+
+    def decision_features(self, question: str, retrieval: Retrieval) -> tuple[float, ...] | None:
+        """What the decision to answer weighs (abstention.DECISION_FEATURES); None: nothing can."""
+        if retrieval.missing:
+            return None
+        turn = _turn(question, retrieval)
+        everything, ranked = candidates(turn, retrieval)
+        return decision_features(turn, retrieval, everything, ranked)
 
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
         """The answer in pieces (a sentence with its marker each), then the Answer."""

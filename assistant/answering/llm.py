@@ -29,7 +29,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable
 from pydantic import SecretStr
 
-from assistant.answering.abstention import ABSTAIN_BELOW, abstain, confident
+from assistant.answering.abstention import ABSTAIN_BELOW, abstain, answer_probability, answers
 from assistant.answering.answerer import Answerer
 from assistant.answering.citations import MARKER, markers_in
 from assistant.answering.grounding import Citable, Draft, citable_passages, render
@@ -201,8 +201,10 @@ class LLMAnswerer:
 
     def _weak(self, question: str, retrieval: Retrieval) -> bool:
         """True when the extractive ranking says the passages cannot answer: skip the call."""
-        ranked = rank(retrieval.turn or read_turn(question), retrieval)
-        return not confident(ranked[0] if ranked else None, retrieval, self._abstain_below)
+        # The model may phrase an answer no single sentence gives: all sentences are weighed.
+        turn = retrieval.turn or read_turn(question)
+        ranked = rank(turn, retrieval)
+        return not answers(answer_probability(turn, retrieval, ranked, ranked), self._abstain_below)
 
     def _finish(self, retrieval: Retrieval, reply: str, analysis: Analysis) -> Answer:
         cleaned = clean_reply(reply)

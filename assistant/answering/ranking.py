@@ -71,6 +71,7 @@ class Scored:
     score: float
     chunk: Chunk
     sentence: Sentence
+    values: tuple[float, ...] = ()  # its feature values (FEATURES order), when ranked here
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def rank(turn: Turn, retrieval: Retrieval, using: Sequence[float] | None = None)
     """Every sentence of the retrieved chunks, best first (`using`: weights in FEATURES order)."""
     w = tuple(WEIGHTS[f] for f in FEATURES) if using is None else tuple(using)
     scored = [
-        Scored(sum(a * b for a, b in zip(w, c.values, strict=True)), c.chunk, c.sentence)
+        Scored(sum(a * b for a, b in zip(w, c.values, strict=True)), c.chunk, c.sentence, c.values)
         for c in candidates_of(turn, retrieval)
     ]
     scored.sort(key=lambda s: -s.score)

@@ -37,11 +37,13 @@ def test_development_set(real_assistant: Assistant) -> None:
 
 def test_extra_questions(real_assistant: Assistant) -> None:
     report = _report(real_assistant, "extra.jsonl", "extra-negative.jsonl")
-    assert report.accuracy is not None and report.accuracy >= 0.85, report
-    assert report.false_abstention is not None and report.false_abstention <= 0.10, report
-    # Half of these negatives are close to the topic (names, sums, votes the text omits);
-    # measured 0.65: the weakest number we have, kept from getting worse.
-    assert report.abstention is not None and report.abstention >= 0.6, report
+    # The fitted answer/decline model (scripts/fit_answerer.py, BENCHMARKS.md) declines 6 more
+    # of these source-worded questions (accuracy 0.90 -> 0.75) and 6 more of the negatives,
+    # half of them near-topic (abstention 0.65 -> 0.95): the same overall on this file, and
+    # better on every held-out kind but conversations. Floors at the measured numbers.
+    assert report.accuracy is not None and report.accuracy >= 0.75, report
+    assert report.false_abstention is not None and report.false_abstention <= 0.20, report
+    assert report.abstention is not None and report.abstention >= 0.9, report
     assert report.median_words is not None and report.median_words <= 70, report
 
 
@@ -71,7 +73,7 @@ def test_near_topic_questions_are_declined(real_assistant: Assistant) -> None:
 
 
 def test_held_out_questions(real_assistant: Assistant) -> None:
-    # holdout.jsonl is never fitted on: measured answerable 0.54, unanswerable declined 0.58.
+    # holdout.jsonl is never fitted on: measured answerable 0.64, unanswerable declined 0.75.
     report = _report(real_assistant, "holdout.jsonl")
     assert report.accuracy is not None and report.accuracy >= 0.45, report
     assert report.abstention is not None and report.abstention >= 0.5, report

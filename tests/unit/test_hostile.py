@@ -1,9 +1,11 @@
 """Hostile input: broken and odd files, unsafe upload names, size caps, scripts, any question.
 
 Fake embeddings, since ranking does not matter here (an invented word is enough to find a
-passage). In tests/integration: the session's real model for what the tokenizer itself sees
-(test_hostile_real_model.py), and work that could hang (a decompression bomb, a huge HTML
-page), run in a subprocess with a timeout (test_hostile_extraction.py).
+passage); the answer/decline model is fitted on the real model's cosines, so here the answerer
+answers whenever a verified sentence exists (ANSWER_ANY). In tests/integration: the session's
+real model for what the tokenizer itself sees (test_hostile_real_model.py), and work that could
+hang (a decompression bomb, a huge HTML page), run in a subprocess with a timeout
+(test_hostile_extraction.py).
 """
 
 from __future__ import annotations
@@ -20,11 +22,15 @@ from fakes import KeywordEmbeddings
 from helpers.hostile import HOSTILE_QUESTIONS
 
 from assistant import Answer, Assistant, AssistantError
+from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.errors import QuestionError, SourceError
 from assistant.ingest import sources as source_files
 
 COMMENTARY = "itu-plenipot-2014-impressions.txt"
 CWG = "Who can take part in CWG-Internet?"
+
+# A probability threshold of 0: any verified sentence is answered (fake embeddings, see above).
+ANSWER_ANY = 0.0
 
 LATIN1 = (
     "Le traité de Quorvex fut signé à Genève par les délégués de Zélande, "
@@ -55,7 +61,11 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Assistant,
     (folder / "latin1.txt").write_bytes(LATIN1.encode("latin-1"))
     (folder / "utf16.txt").write_bytes(UTF16.encode("utf-16"))  # with a BOM
     assistant = Assistant.open(
-        sources=folder, index=root / "index", embeddings=KeywordEmbeddings(), sync=False
+        sources=folder,
+        index=root / "index",
+        embeddings=KeywordEmbeddings(),
+        answerer=ExtractiveAnswerer(abstain_below=ANSWER_ANY),
+        sync=False,
     )
     report = assistant.reindex()
     yield assistant, dict(report.failed) | {"__added__": ",".join(report.added)}
@@ -94,6 +104,7 @@ def test_the_commentary_still_answers(
         sources=copy_sources(tmp_path / "sources"),
         index=tmp_path / "index",
         embeddings=KeywordEmbeddings(),
+        answerer=ExtractiveAnswerer(abstain_below=ANSWER_ANY),
     )
     try:
         for question in (
