@@ -13,12 +13,13 @@ writes a stale vector index over theirs.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from assistant.errors import ConfigError, IndexBusyError, IndexMismatchError, SourceError
 from assistant.index.catalog import Catalog, SourceRow
@@ -74,21 +75,20 @@ def opening_lock(index: Path, wait: float = 60.0) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _flock(path: Path, wait: float, busy: str) -> Iterator[None]:
+    # filelock: flock(2) on Unix, LockFileEx on Windows; the lock file stays in place, and the
+    # operating system releases the lock when its holder dies, so a killed writer blocks nobody.
+    # A new lock object per call, not shared between threads: a second writer in this process
+    # is refused as one in another process is.
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IndexBusyError(busy) from None
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    lock = FileLock(path, timeout=wait, thread_local=False, poll_interval=0.2)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise IndexBusyError(busy) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def check_compatible(catalog: Catalog, model: str) -> None:
