@@ -7,7 +7,7 @@ import logging
 import os
 import shutil
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from assistant.config import Settings
 from assistant.errors import IndexDamagedError, QuestionError, SourceError
 from assistant.index.catalog import FILENAME as CATALOG_FILE
 from assistant.index.catalog import Catalog
+from assistant.index.filters import check_filters
 from assistant.index.store import VectorStore
 from assistant.ingest import sources as source_files
 from assistant.ingest import sync as folder_sync
@@ -43,22 +44,49 @@ class Assistant:
         *,
         settings: Settings,
         catalog: Catalog,
-        store: VectorStore,
-        retriever: Retriever,
+        store: VectorStore | Callable[[], VectorStore],
+        retriever: Retriever | Callable[[VectorStore], Retriever],
         answerer: Answerer,
         model: str,
         reranker: Reranker | None = None,
     ) -> None:
-        """Wire the parts; `from_settings` (or `open`) builds the real ones."""
+        """Wire the parts; `from_settings` (or `open`) builds the real ones.
+
+        `store` and `retriever` may be factories, called on first need: listing sources reads
+        the catalog only, so it never opens Chroma.
+        """
         self.settings = settings
         self._catalog = catalog
-        self._store = store
+        self._open_store = store
+        self._open_retriever = retriever
+        self._parts: tuple[VectorStore, Retriever] | None = None
+        self._parts_lock = threading.Lock()
         self._model = model
         self._answerer = answerer
-        self._retriever = retriever
         self._reranker = reranker
         self._write = threading.Lock()
         self.last_report: IndexReport | None = None  # of the latest reindex, for status displays
+
+    def _opened(self) -> tuple[VectorStore, Retriever]:
+        with self._parts_lock:
+            if self._parts is None:
+                store = self._open_store
+                if not isinstance(store, VectorStore):
+                    store = store()
+                retriever = self._open_retriever
+                if callable(retriever) and not hasattr(retriever, "for_turn"):
+                    retriever = retriever(store)
+                self._parts = (store, retriever)  # type: ignore[assignment]
+            assert self._parts is not None
+            return self._parts
+
+    @property
+    def _store(self) -> VectorStore:
+        return self._opened()[0]
+
+    @property
+    def _retriever(self) -> Retriever:
+        return self._opened()[1]
 
     @classmethod
     def open(
@@ -112,14 +140,25 @@ class Assistant:
         from assistant.index import embeddings as embedding_models
 
         if embeddings is None:
-            embeddings = embedding_models.load_embeddings(settings.embedding_model)
+            # Loaded on the first embedding: listing, removing or describing sources and
+            # refused input never load torch and the model.
+            embeddings = embedding_models.LazyEmbeddings(settings.embedding_model)
             model = embedding_models.model_id(settings.embedding_model)
         else:
             model = f"custom:{type(embeddings).__name__}"
         settings.index.mkdir(parents=True, exist_ok=True)
+        vectors = embeddings
+
         # Chroma and SQLite create their tables on first open; two processes doing that at once
         # race ("table collections already exists"), so opening is serialised. A rebuild also
         # holds the writer lock, since it deletes what another writer may be writing.
+        def open_store() -> VectorStore:
+            with folder_sync.opening_lock(settings.index):
+                return VectorStore(
+                    vectors, folder=settings.index / "chroma", url=settings.chroma_url
+                )
+
+        store: VectorStore | Callable[[], VectorStore] = open_store
         with contextlib.ExitStack() as locks:
             if rebuild:
                 locks.enter_context(folder_sync.writer_lock(settings.index))
@@ -130,14 +169,13 @@ class Assistant:
             else:
                 catalog = Catalog(settings.index)
                 folder_sync.check_compatible(catalog, model)
-                store = VectorStore(
-                    embeddings, folder=settings.index / "chroma", url=settings.chroma_url
-                )
         assistant = cls(
             settings=settings,
             catalog=catalog,
             store=store,
-            retriever=HybridRetriever(catalog=catalog, store=store, embeddings=embeddings),
+            retriever=lambda opened: HybridRetriever(
+                catalog=catalog, store=opened, embeddings=vectors
+            ),
             answerer=answerer or build_answerer(settings),
             model=model,
             reranker=reranker,
@@ -172,6 +210,7 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         """Yield the answer's text pieces as they are ready, then the final Answer."""
         question, notice = self._check_question(question)
+        check_filters(self._catalog, kinds, sources)
         self._refresh_if_changed()
         turn = read_turn(question, history)
         # "Which resolutions instruct ...?" wants every matching clause, not the top few.
@@ -194,8 +233,19 @@ class Assistant:
     ) -> list[Passage]:
         """The `k` passages that best match `query`."""
         query, _ = self._check_question(query)
+        check_filters(self._catalog, kinds, sources)
         self._refresh_if_changed()
         return self._retriever.retrieve(query, k, kinds=kinds, sources=sources).passages
+
+    def check_question(
+        self,
+        question: str,
+        kinds: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> None:
+        """Raise the error `ask` would raise for this input, without embedding anything."""
+        self._check_question(question)
+        check_filters(self._catalog, kinds, sources)
 
     def _refresh_if_changed(self) -> None:
         # One SQLite read: another process (`assistant add`, `assistant index`) may have

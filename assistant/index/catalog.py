@@ -141,6 +141,11 @@ class Catalog:
         ).fetchall()
         return [(r[0], r[1], int(r[2])) for r in rows]
 
+    def kinds(self) -> dict[str, int]:
+        """Kind -> number of chunks of that kind in the index."""
+        rows = self._db.execute("SELECT kind, count(*) FROM chunks GROUP BY kind").fetchall()
+        return {r[0]: int(r[1]) for r in rows}
+
     def digests(self) -> dict[str, str]:
         """Source id -> content digest of what is indexed."""
         return dict(self._db.execute("SELECT id, digest FROM sources").fetchall())

@@ -174,7 +174,12 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    assistant = _open(args)
+    # The question and filters are checked on the catalog before anything is embedded (the
+    # model loads at the sync's first new passage or at the question's embedding).
+    assistant = _open(args, sync=False)
+    assistant.check_question(args.question, kinds=args.kinds)
+    with _progress_bar("indexing") as progress:
+        assistant.reindex(progress=progress)
     answer = assistant.ask(args.question, kinds=args.kinds)
     if args.json:
         print(json.dumps(dataclasses.asdict(answer), ensure_ascii=False, indent=2))
@@ -184,8 +189,15 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _sources(args: argparse.Namespace) -> int:
-    assistant = _open(args)
+    # What is indexed, read from the catalog: no sync, no vector store, no model.
+    assistant = _open(args, sync=False)
     rows = assistant.sources()
+    if not rows and not args.json:
+        print(
+            f"nothing is indexed in {assistant.settings.index}; run `assistant index` to index "
+            f"{assistant.settings.sources}",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False, indent=2))
         return EXIT_OK
