@@ -98,6 +98,10 @@ class IndexReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
     seconds: float = 0.0
+    # (new file, the indexed source with the same extracted text): stored and indexed nothing.
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    # (indexed source, an indexed source with nearly the same text: another format, say).
+    near_duplicates: list[tuple[str, str]] = field(default_factory=list)
 
     def merge(self, other: IndexReport) -> IndexReport:
         """One report for this sync and `other` (say, one sync per uploaded file).
@@ -116,6 +120,8 @@ class IndexReport:
             failed=list(dict.fromkeys(self.failed + other.failed)),
             chunks_embedded=self.chunks_embedded + other.chunks_embedded,
             seconds=self.seconds + other.seconds,
+            duplicates=list(dict.fromkeys(self.duplicates + other.duplicates)),
+            near_duplicates=list(dict.fromkeys(self.near_duplicates + other.near_duplicates)),
         )
 
 

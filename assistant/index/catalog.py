@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,6 +158,10 @@ class Catalog:
             f"SELECT id, title FROM sources WHERE id IN ({marks})", wanted
         ).fetchall()
         return {r[0]: r[1] for r in rows}
+
+    def texts(self) -> Iterator[tuple[str, str]]:
+        """(source id, extracted text) of every indexed source, one at a time."""
+        yield from self._db.execute("SELECT id, text FROM sources ORDER BY id")
 
     def text(self, source: str) -> str | None:
         """The extracted text of an indexed source (what offsets refer to)."""

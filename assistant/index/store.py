@@ -170,6 +170,14 @@ class VectorStore:
                 if progress:
                     progress(min(BATCH, len(ids) - i))
 
+    def relabel(self, ids: Sequence[str], metadatas: Sequence[dict[str, str]]) -> None:
+        """Replace the metadata of stored vectors, keeping the vectors (nothing is embedded)."""
+        with self._lock, self._guard():
+            for i in range(0, len(ids), BATCH):
+                self._collection.update(
+                    ids=list(ids[i : i + BATCH]), metadatas=list(metadatas[i : i + BATCH])
+                )
+
     def delete_source(self, source: str) -> None:
         """Delete every vector of one source."""
         with self._lock, self._guard():

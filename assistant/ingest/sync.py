@@ -27,6 +27,7 @@ from assistant.index.store import VectorStore
 from assistant.ingest import sources as source_files
 from assistant.ingest import structure
 from assistant.ingest.chunking import CHUNKING_VERSION, chunk_source
+from assistant.ingest.duplicates import find_copy, text_digest
 from assistant.ingest.sandbox import ParseLimits
 from assistant.schema import Chunk, IndexReport
 
@@ -176,6 +177,10 @@ def _sync(
         if file.digest:  # a file that could not even be read is tried again next time
             quiet[file.id] = (file.digest, reason)
 
+    duplicates: list[tuple[str, str]] = []
+    near: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}  # text digest -> id, of the files prepared in this sync
+
     for file in files:
         if indexed.get(file.id) == file.digest and file.id not in stale:
             unchanged.append(file.id)
@@ -183,18 +188,37 @@ def _sync(
             quiet[file.id] = refused[file.id]
         else:
             try:
-                todo.append(prepare(file, limits=limits))
+                item = prepare(file, limits=limits)
             except SourceError as exc:
                 refuse(file, exc)
+                continue
+            copy = find_copy(catalog, item.text, besides=file.id)
+            twin = seen.get(text_digest(item.text))
+            if twin is not None or (copy is not None and copy.exact):
+                # The same text as an indexed source: reported once, then quiet until it changes.
+                original = twin or (copy.source if copy else "")
+                duplicates.append((file.id, original))
+                quiet[file.id] = (file.digest, f"already indexed as {original}")
+                present.discard(file.id)  # an indexed older version of it is removed
+                continue
+            if copy is not None:
+                near.append((file.id, copy.source))
+            seen[text_digest(item.text)] = file.id
+            todo.append(item)
     removed = sorted(set(indexed) - present)
     for source in removed:
         store.delete_source(source)
         catalog.remove_source(source)
-    total = sum(len(c.sentences) for p in todo for c in p.chunks)
+    # A changed sidecar (title, kind) leaves the text and so the vectors as they are.
+    kept = {p.row.id for p in todo if p.row.id not in stale and _same_passages(p, catalog)}
+    total = sum(len(c.sentences) for p in todo if p.row.id not in kept for c in p.chunks)
     done = 0
     for item in todo:
         try:
-            done = _write(item, catalog, store, done, total, progress)
+            if item.row.id in kept:
+                _relabel(item, catalog, store)
+            else:
+                done = _write(item, catalog, store, done, total, progress)
         except SourceError as exc:  # the catalog would not take it: drop its vectors again
             store.delete_source(item.row.id)
             refuse(item.file, exc)
@@ -206,7 +230,15 @@ def _sync(
     if progress:
         progress(total, total, "done")
     report = IndexReport(
-        added, updated, removed, unchanged, failed, total, time.perf_counter() - began
+        added,
+        updated,
+        removed,
+        unchanged,
+        failed,
+        total,
+        time.perf_counter() - began,
+        duplicates=duplicates,
+        near_duplicates=near,
     )
     logger.info(
         "indexed: %d added, %d updated, %d removed, %d failed, %d sentences embedded",
@@ -240,6 +272,40 @@ def prepare(file: source_files.SourceFile, *, limits: ParseLimits | None = None)
     return _Prepared(file, row, text, chunks)
 
 
+def _metadata(item: _Prepared) -> tuple[list[str], list[str], list[dict[str, str]]]:
+    """Ids, embedded texts and metadata of a prepared source's sentences."""
+    ids: list[str] = []
+    texts: list[str] = []
+    metas: list[dict[str, str]] = []
+    for chunk in item.chunks:
+        for sentence in chunk.sentences:
+            ids.append(sentence.id)
+            texts.append(f"{chunk.context}: {sentence.text}")
+            metas.append({"source": item.row.id, "kind": chunk.kind, "chunk_id": chunk.id})
+    return ids, texts, metas
+
+
+def _same_passages(item: _Prepared, catalog: Catalog) -> bool:
+    """Whether the index holds exactly these passages of the source (so its vectors stand)."""
+    if catalog.text(item.row.id) != item.text:
+        return False
+    ids = [c.id for c in item.chunks]
+    old = catalog.chunks(ids)
+    return len(old) == len(ids) and all(
+        (o := old[c.id]).context == c.context
+        and (o.start, o.end) == (c.start, c.end)
+        and [s.id for s in o.sentences] == [s.id for s in c.sentences]
+        for c in item.chunks
+    )
+
+
+def _relabel(item: _Prepared, catalog: Catalog, store: VectorStore) -> None:
+    """Store a source's new metadata; its vectors stay, with their kinds updated."""
+    ids, _, metas = _metadata(item)
+    store.relabel(ids, metas)
+    catalog.put_source(item.row, item.text, item.chunks)
+
+
 def _write(
     item: _Prepared,
     catalog: Catalog,
@@ -250,14 +316,7 @@ def _write(
 ) -> int:
     source = item.row.id
     store.delete_source(source)
-    ids: list[str] = []
-    texts: list[str] = []
-    metas: list[dict[str, str]] = []
-    for chunk in item.chunks:
-        for sentence in chunk.sentences:
-            ids.append(sentence.id)
-            texts.append(f"{chunk.context}: {sentence.text}")
-            metas.append({"source": source, "kind": chunk.kind, "chunk_id": chunk.id})
+    ids, texts, metas = _metadata(item)
 
     def step(n: int) -> None:
         nonlocal done

@@ -90,3 +90,20 @@ def copied_index(real_assistant: Assistant, tmp_path: Path) -> list[str]:
     shutil.copytree(real_assistant.settings.sources, tmp_path / "sources")
     shutil.copytree(real_assistant.settings.index, tmp_path / "index")
     return ["--sources", str(tmp_path / "sources"), "--index", str(tmp_path / "index")]
+
+
+def test_describe_and_remove_load_no_model(real_assistant: Assistant, tmp_path: Path) -> None:
+    place = copied_index(real_assistant, tmp_path)
+    source = "itu-plenipot-2014-impressions.txt"
+    probe, out, err, seconds = cli(*place, "describe", source, "--title", "Impressions")
+    assert probe == {"code": 0, "loaded": []}, err
+    assert f"described: {source}" in out
+    probe, out, err, _ = cli(*place, "sources")
+    assert "Impressions" in out and "ITU Plenipotentiary 2014:" not in out
+    probe, out, err, _ = cli(*place, "remove", source)
+    assert probe == {"code": 0, "loaded": []}, err
+    assert not (tmp_path / "sources" / source).exists()
+    probe, out, err, _ = cli(*place, "sources")
+    assert source not in out and "nothing is indexed" in err
+    probe, _, err, _ = cli(*place, "remove", "nope.pdf")
+    assert probe == {"code": 1, "loaded": []} and "'nope.pdf'" in err

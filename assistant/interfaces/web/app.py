@@ -184,6 +184,8 @@ def build_app(
                 sweep(uploads)
         if report.failed:
             gr.Warning(f"{len(report.failed)} file(s) could not be indexed; see the list below.")
+        for name, original in report.duplicates:
+            gr.Info(f"{name} is already indexed as {original}; nothing was stored.")
         return (*panels(), None)
 
     def poll(version: int) -> tuple[Any, ...]:
