@@ -146,6 +146,13 @@ class Catalog:
         rows = self._db.execute("SELECT kind, count(*) FROM chunks GROUP BY kind").fetchall()
         return {r[0]: int(r[1]) for r in rows}
 
+    def act_ids(self) -> list[str]:
+        """Ids "file#label" of every resolution and decision in the index."""
+        rows = self._db.execute(
+            "SELECT DISTINCT source || '#' || grp FROM chunks WHERE part != '' ORDER BY 1"
+        )
+        return [r[0] for r in rows]
+
     def digests(self) -> dict[str, str]:
         """Source id -> content digest of what is indexed."""
         return dict(self._db.execute("SELECT id, digest FROM sources").fetchall())
@@ -351,7 +358,11 @@ def _filtered(
     if kinds:
         sql += f" AND c.kind IN ({','.join('?' * len(kinds))})"
         params.extend(kinds)
-    if sources:
-        sql += f" AND c.source IN ({','.join('?' * len(sources))})"
-        params.extend(sources)
+    if sources:  # file ids, or act ids "file#Resolution 102 (Rev. Busan, 2014)"
+        marks = ",".join("?" * len(sources))
+        sql += (
+            f" AND (c.source IN ({marks}) OR (c.part != '' AND c.source || '#' || c.grp "
+            f"IN ({marks})))"
+        )
+        params.extend([*sources, *sources])
     return sql, params

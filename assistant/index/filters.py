@@ -57,13 +57,14 @@ def check_filters(
             raise FilterError(f"nothing of kind {wanted} is indexed; {hint}")
     if sources:
         ids = sorted(catalog.digests())
-        unknown = [s for s in sources if s not in ids]
-        acts = [s for s in unknown if s.partition("#")[0] in ids]
-        if acts:
-            raise FilterError(
-                f"{_listed(acts)} names a resolution or decision inside a file; filter by its "
-                f"file ({_listed(sorted({a.partition('#')[0] for a in acts}))}) instead"
-            )
+        acts = catalog.act_ids()
+        unknown = [s for s in sources if s not in ids and s not in acts]
+        inside = [s for s in unknown if s.partition("#")[0] in ids]
+        if inside:
+            file = inside[0].partition("#")[0]
+            here = [a for a in acts if a.startswith(f"{file}#")]
+            listed = f"its acts are {_listed(here)}" if here else "it holds no resolutions"
+            raise FilterError(f"{file} has no act {_listed(inside)}; {listed}")
         if unknown:
             known = f"the indexed sources are {_listed(ids)}" if ids else "nothing is indexed"
             raise FilterError(f"no indexed source is called {_listed(unknown)}; {known}")

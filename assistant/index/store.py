@@ -262,8 +262,9 @@ def _where(kinds: Sequence[str] | None, sources: Sequence[str] | None) -> dict[s
     clauses: list[dict[str, Any]] = []
     if kinds:
         clauses.append({"kind": {"$in": list(kinds)}})
-    if sources:
-        clauses.append({"source": {"$in": list(sources)}})
+    if sources:  # file ids, or act ids "file#Resolution 102 (Rev. Busan, 2014)"
+        wanted = list(sources)
+        clauses.append({"$or": [{"source": {"$in": wanted}}, {"act": {"$in": wanted}}]})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

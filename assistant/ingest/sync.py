@@ -281,7 +281,10 @@ def _metadata(item: _Prepared) -> tuple[list[str], list[str], list[dict[str, str
         for sentence in chunk.sentences:
             ids.append(sentence.id)
             texts.append(f"{chunk.context}: {sentence.text}")
-            metas.append({"source": item.row.id, "kind": chunk.kind, "chunk_id": chunk.id})
+            meta = {"source": item.row.id, "kind": chunk.kind, "chunk_id": chunk.id}
+            if chunk.part:  # a clause of a resolution or decision: `sources=` may name its act
+                meta["act"] = f"{item.row.id}#{chunk.group}"
+            metas.append(meta)
     return ids, texts, metas
 
 

@@ -193,3 +193,25 @@ def test_merged_reports_keep_the_duplicates() -> None:
     merged = one.merge(two)
     assert merged.duplicates == [("a.txt", "b.txt")]
     assert merged.near_duplicates == [("c.html", "c.pdf")]
+
+
+# -- filters by act ---------------------------------------------------------------------------
+
+
+def test_a_filter_by_one_resolution_returns_only_its_clauses(opened: Assistant) -> None:
+    acts = [s for s in opened.sources() if s.parent is not None]
+    assert len(acts) >= 2
+    for act in acts[:2]:
+        passages = opened.retrieve("register beacons resolves instructs", k=8, sources=[act.id])
+        assert passages
+        assert {p.source for p in passages} == {act.parent}
+        assert all(p.locator.startswith(act.title) for p in passages), act.id
+        answer = opened.ask("What does it resolve?", sources=[act.id])
+        assert all(c.locator.startswith(act.title) for c in answer.citations)
+
+
+def test_an_unknown_act_names_the_acts_of_its_file(opened: Assistant) -> None:
+    act = next(s for s in opened.sources() if s.parent is not None)
+    with pytest.raises(FilterError) as caught:
+        opened.retrieve("register", sources=[f"{act.parent}#Resolution 1 (Nowhere, 1900)"])
+    assert act.id in str(caught.value)

@@ -86,10 +86,12 @@ def build_app(
     def panels() -> tuple[str, str, Any, int, Any]:
         rows = assistant.sources()
         choices = [(s.title, s.id) for s in rows if s.parent is None]
+        # The filter offers each resolution and decision under its final-acts file.
+        scoped = [(f"↳ {s.title}" if s.parent else s.title, s.id) for s in rows]
         return (
             status_html(status, rows),
             sources_html(rows),
-            gr.Dropdown(choices=choices),
+            gr.Dropdown(choices=scoped),
             status.version,
             gr.Dropdown(choices=choices, value=None),
         )
