@@ -37,6 +37,7 @@ Progress = Callable[[int, int, str], None]
 """Called with (done, total, message) while indexing; units are sentences embedded."""
 
 LOCK_NAME = ".lock"
+DUPLICATE = "already indexed as "  # the reason remembered for a copy of an indexed source
 OPEN_LOCK_NAME = ".open-lock"
 
 
@@ -184,7 +185,12 @@ def _sync(
     for file in files:
         if indexed.get(file.id) == file.digest and file.id not in stale:
             unchanged.append(file.id)
-        elif file.digest and refused.get(file.id, ("", ""))[0] == file.digest:
+        elif (
+            file.digest
+            and refused.get(file.id, ("", ""))[0] == file.digest
+            # a copy of a source since removed is indexed in its place
+            and refused[file.id][1].removeprefix(DUPLICATE) in present | {refused[file.id][1]}
+        ):
             quiet[file.id] = refused[file.id]
         else:
             try:
@@ -198,7 +204,7 @@ def _sync(
                 # The same text as an indexed source: reported once, then quiet until it changes.
                 original = twin or (copy.source if copy else "")
                 duplicates.append((file.id, original))
-                quiet[file.id] = (file.digest, f"already indexed as {original}")
+                quiet[file.id] = (file.digest, f"{DUPLICATE}{original}")
                 present.discard(file.id)  # an indexed older version of it is removed
                 continue
             if copy is not None:

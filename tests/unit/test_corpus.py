@@ -215,3 +215,12 @@ def test_an_unknown_act_names_the_acts_of_its_file(opened: Assistant) -> None:
     with pytest.raises(FilterError) as caught:
         opened.retrieve("register", sources=[f"{act.parent}#Resolution 1 (Nowhere, 1900)"])
     assert act.id in str(caught.value)
+
+
+def test_a_copy_is_indexed_once_its_original_is_removed(fake_assistant: Assistant) -> None:
+    folder = fake_assistant.settings.sources
+    shutil.copy(folder / COMMENTARY, folder / "impressions-copy.txt")
+    assert fake_assistant.reindex().duplicates == [("impressions-copy.txt", COMMENTARY)]
+    fake_assistant.remove_source(COMMENTARY)
+    report = fake_assistant.reindex()
+    assert report.added == ["impressions-copy.txt"] and report.duplicates == []
