@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import shutil
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.embeddings import Embeddings
 
@@ -19,13 +17,14 @@ from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.retrieve import HybridRetriever, Reranker, Retriever
 from assistant.answering.turn import read_turn
 from assistant.config import Settings
-from assistant.errors import IndexDamagedError, QuestionError, SourceError
-from assistant.index.catalog import FILENAME as CATALOG_FILE
+from assistant.errors import QuestionError, SourceError
 from assistant.index.catalog import Catalog
+from assistant.index.filters import check_filters
 from assistant.index.store import VectorStore
+from assistant.ingest import corpus
 from assistant.ingest import sources as source_files
 from assistant.ingest import sync as folder_sync
-from assistant.ingest.naming import safe_target, unused_name
+from assistant.ingest.naming import safe_target
 from assistant.ingest.sandbox import ParseLimits
 from assistant.schema import Answer, IndexReport, Passage, SourceInfo
 
@@ -43,22 +42,43 @@ class Assistant:
         *,
         settings: Settings,
         catalog: Catalog,
-        store: VectorStore,
-        retriever: Retriever,
+        store: VectorStore | Callable[[], VectorStore],
+        retriever: Retriever | Callable[[VectorStore], Retriever],
         answerer: Answerer,
         model: str,
         reranker: Reranker | None = None,
     ) -> None:
-        """Wire the parts; `from_settings` (or `open`) builds the real ones."""
+        """Wire the parts (`from_settings` builds the real ones); `store` and `retriever` may be
+        factories, called on first need: listing sources reads the catalog only, no Chroma."""
         self.settings = settings
         self._catalog = catalog
-        self._store = store
+        self._open_store = store
+        self._open_retriever = retriever
+        self._parts: tuple[VectorStore, Retriever] | None = None
+        self._parts_lock = threading.Lock()
         self._model = model
         self._answerer = answerer
-        self._retriever = retriever
         self._reranker = reranker
         self._write = threading.Lock()
         self.last_report: IndexReport | None = None  # of the latest reindex, for status displays
+
+    def _opened(self) -> tuple[VectorStore, Retriever]:
+        with self._parts_lock:
+            if self._parts is None:
+                store, retriever = self._open_store, self._open_retriever
+                store = store if isinstance(store, VectorStore) else store()
+                # A retriever has `for_turn`; anything else given is its factory.
+                found = retriever if hasattr(retriever, "for_turn") else retriever(store)
+                self._parts = (store, cast(Retriever, found))
+            return self._parts
+
+    @property
+    def _store(self) -> VectorStore:
+        return self._opened()[0]
+
+    @property
+    def _retriever(self) -> Retriever:
+        return self._opened()[1]
 
     @classmethod
     def open(
@@ -112,32 +132,44 @@ class Assistant:
         from assistant.index import embeddings as embedding_models
 
         if embeddings is None:
-            embeddings = embedding_models.load_embeddings(settings.embedding_model)
+            # Loaded on the first embedding: listing, removing or describing sources and
+            # refused input never load torch and the model.
+            embeddings = embedding_models.LazyEmbeddings(settings.embedding_model)
             model = embedding_models.model_id(settings.embedding_model)
         else:
             model = f"custom:{type(embeddings).__name__}"
         settings.index.mkdir(parents=True, exist_ok=True)
+        vectors = embeddings
+
         # Chroma and SQLite create their tables on first open; two processes doing that at once
         # race ("table collections already exists"), so opening is serialised. A rebuild also
         # holds the writer lock, since it deletes what another writer may be writing.
+        def open_store() -> VectorStore:
+            with folder_sync.opening_lock(settings.index):
+                return VectorStore(
+                    vectors, folder=settings.index / "chroma", url=settings.chroma_url
+                )
+
+        store: VectorStore | Callable[[], VectorStore] = open_store
         with contextlib.ExitStack() as locks:
             if rebuild:
                 locks.enter_context(folder_sync.writer_lock(settings.index))
             locks.enter_context(folder_sync.opening_lock(settings.index))
             if rebuild:
-                catalog = _fresh_catalog(settings.index)
-                store = _fresh_store(embeddings, settings)
+                catalog = corpus.fresh_catalog(settings.index)
+                store = corpus.fresh_store(
+                    embeddings, settings.index / "chroma", settings.chroma_url
+                )
             else:
                 catalog = Catalog(settings.index)
                 folder_sync.check_compatible(catalog, model)
-                store = VectorStore(
-                    embeddings, folder=settings.index / "chroma", url=settings.chroma_url
-                )
         assistant = cls(
             settings=settings,
             catalog=catalog,
             store=store,
-            retriever=HybridRetriever(catalog=catalog, store=store, embeddings=embeddings),
+            retriever=lambda opened: HybridRetriever(
+                catalog=catalog, store=opened, embeddings=vectors
+            ),
             answerer=answerer or build_answerer(settings),
             model=model,
             reranker=reranker,
@@ -172,6 +204,7 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         """Yield the answer's text pieces as they are ready, then the final Answer."""
         question, notice = self._check_question(question)
+        check_filters(self._catalog, kinds, sources)
         self._refresh_if_changed()
         turn = read_turn(question, history)
         # "Which resolutions instruct ...?" wants every matching clause, not the top few.
@@ -194,8 +227,19 @@ class Assistant:
     ) -> list[Passage]:
         """The `k` passages that best match `query`."""
         query, _ = self._check_question(query)
+        check_filters(self._catalog, kinds, sources)
         self._refresh_if_changed()
         return self._retriever.retrieve(query, k, kinds=kinds, sources=sources).passages
+
+    def check_question(
+        self,
+        question: str,
+        kinds: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> None:
+        """Raise the error `ask` would raise for this input, without embedding anything."""
+        self._check_question(question)
+        check_filters(self._catalog, kinds, sources)
 
     def _refresh_if_changed(self) -> None:
         # One SQLite read: another process (`assistant add`, `assistant index`) may have
@@ -245,35 +289,85 @@ class Assistant:
         name: str | None = None,
         progress: folder_sync.Progress | None = None,
     ) -> IndexReport:
-        """Copy a file into the sources folder under a safe name, then index it."""
+        """Copy a file into the sources folder under a safe name, then index it.
+
+        A file whose text is already indexed is not stored: the report lists it in
+        `duplicates` with the id it is indexed as. A near copy is stored and listed in
+        `near_duplicates`.
+        """
+        return self._store_and_index(path, name or Path(path).name, title, kind, "", progress)
+
+    def replace_source(
+        self, source_id: str, path: str | Path, *, progress: folder_sync.Progress | None = None
+    ) -> IndexReport:
+        """Put the file at `path` in place of an indexed source (same id and sidecar)."""
+        corpus.source_path(self.settings.sources, self._catalog, source_id)  # indexed?
+        return self._store_and_index(path, source_id, None, None, source_id, progress)
+
+    def _store_and_index(
+        self,
+        path: str | Path,
+        name: str,
+        title: str | None,
+        kind: str | None,
+        replacing: str,
+        progress: folder_sync.Progress | None,
+    ) -> IndexReport:
         path = Path(path)
         if not path.is_file():
             raise SourceError(f"{path} is not a file; give the path of a document to add")
-        target = safe_target(self.settings.sources, name or path.name)
-        self.settings.sources.mkdir(parents=True, exist_ok=True)
-        if path.resolve() != target.resolve():
-            target = unused_name(target)  # an upload never replaces another source
-            # Check the file before it takes its place: a bad upload must not replace a good
-            # source, and os.replace swaps a symlink itself rather than writing through it.
-            # Left behind if this process dies while checking; the next sync sweeps it.
-            incoming = target.with_name(f"{source_files.INCOMING_PREFIX}{target.name}")
-            shutil.copyfile(path, incoming)
-            source_id = target.relative_to(self.settings.sources).as_posix()
+        folder = self.settings.sources
+        if not replacing and path.resolve() == safe_target(folder, name).resolve():
+            target, copy = path, None
+        else:
             try:
-                source_files.load(
-                    source_files.SourceFile(source_id, incoming, ""),
+                target, copy = corpus.store_file(
+                    folder,
+                    self._catalog,
+                    path,
+                    name=name,
                     limits=ParseLimits.from_settings(self.settings),
+                    replacing=replacing,
                 )
             except SourceError as exc:
-                incoming.unlink(missing_ok=True)
+                source_id, _, reason = str(exc).partition(": ")
                 report = self.reindex(progress=progress)
-                reason = str(exc).removeprefix(f"{source_id}: ")
                 return replace(report, failed=[*report.failed, (source_id, reason)])
-            os.replace(incoming, target)
+            if copy is not None and copy.exact:
+                return IndexReport(duplicates=[(name, copy.source)])
         meta = {k: v for k, v in (("title", title), ("kind", kind)) if v}
         if meta:
             source_files.write_sidecar(target, meta)
-        return self.reindex(progress=progress)
+        report = self.reindex(progress=progress)
+        if copy is not None:
+            new = target.relative_to(folder).as_posix()
+            report = replace(report, near_duplicates=[(new, copy.source)])
+        return report
+
+    def remove_source(self, source_id: str) -> IndexReport:
+        """Delete a source from the sources folder and the index (crash-safe; no model)."""
+        with self._write, folder_sync.writer_lock(self.settings.index):
+            corpus.remove(self.settings.sources, self._catalog, self._store, source_id)
+        return IndexReport(removed=[source_id])
+
+    def describe_source(
+        self,
+        source_id: str,
+        *,
+        title: str | None = None,
+        author: str | None = None,
+        date: str | None = None,
+        kind: str | None = None,
+        url: str | None = None,
+    ) -> IndexReport:
+        """Write fields into the source's `.meta.json` sidecar ("" clears one) and re-index.
+
+        The text is unchanged, so nothing is embedded: the vectors stay, relabelled.
+        """
+        fields = {"title": title, "author": author, "date": date, "kind": kind, "url": url}
+        with self._write, folder_sync.writer_lock(self.settings.index):
+            corpus.describe(self.settings.sources, self._catalog, source_id, fields)
+        return self.reindex()
 
     def sources(self) -> list[SourceInfo]:
         """Indexed sources; a final-acts file is followed by one entry per resolution."""
@@ -291,30 +385,6 @@ class Assistant:
     def close(self) -> None:
         """Release the index."""
         self._catalog.close()
-
-
-def _fresh_catalog(index: Path) -> Catalog:
-    """The catalog of `index`; an unreadable one is deleted, since a rebuild refills it."""
-    try:
-        return Catalog(index)
-    except IndexDamagedError:
-        logger.warning("deleting the damaged catalog in %s to rebuild it", index)
-        for suffix in ("", "-wal", "-shm"):
-            (index / f"{CATALOG_FILE}{suffix}").unlink(missing_ok=True)
-        return Catalog(index)
-
-
-def _fresh_store(embeddings: Embeddings, settings: Settings) -> VectorStore:
-    """The vector store of the index; an unreadable one on disk is deleted to rebuild it."""
-    folder = settings.index / "chroma"
-    try:
-        return VectorStore(embeddings, folder=folder, url=settings.chroma_url)
-    except IndexDamagedError:
-        if settings.chroma_url:
-            raise
-        logger.warning("deleting the damaged vector store %s to rebuild it", folder)
-        shutil.rmtree(folder, ignore_errors=True)
-        return VectorStore(embeddings, folder=folder, url=settings.chroma_url)
 
 
 def build_answerer(settings: Settings) -> Answerer:

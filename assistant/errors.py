@@ -5,6 +5,7 @@ these into user text.
 
     AssistantError
     ├── QuestionError          empty or unusable question
+    │   └── FilterError        a kinds or sources filter that matches nothing indexed
     ├── SourceError            a source file that cannot be added or read
     ├── IndexError_            base for index problems (not the builtin IndexError)
     │   ├── IndexMismatchError built with another model or chunking: rebuild
@@ -26,6 +27,10 @@ class AssistantError(Exception):
 
 class QuestionError(AssistantError, ValueError):
     """The question is empty or cannot be used."""
+
+
+class FilterError(QuestionError):
+    """A `kinds` or `sources` filter names nothing that is indexed."""
 
 
 class SourceError(AssistantError):

@@ -100,6 +100,10 @@ class IndexReport:
     seconds: float = 0.0
     # What the reader found in each added or updated final-acts file: (id, "final acts: ...").
     found: list[tuple[str, str]] = field(default_factory=list)
+    # (new file, the indexed source with the same extracted text): stored and indexed nothing.
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    # (indexed source, an indexed source with nearly the same text: another format, say).
+    near_duplicates: list[tuple[str, str]] = field(default_factory=list)
 
     def merge(self, other: IndexReport) -> IndexReport:
         """One report for this sync and `other` (say, one sync per uploaded file).
@@ -119,6 +123,8 @@ class IndexReport:
             chunks_embedded=self.chunks_embedded + other.chunks_embedded,
             seconds=self.seconds + other.seconds,
             found=list(dict(self.found + other.found).items()),
+            duplicates=list(dict.fromkeys(self.duplicates + other.duplicates)),
+            near_duplicates=list(dict.fromkeys(self.near_duplicates + other.near_duplicates)),
         )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,6 +141,18 @@ class Catalog:
         ).fetchall()
         return [(r[0], r[1], int(r[2])) for r in rows]
 
+    def kinds(self) -> dict[str, int]:
+        """Kind -> number of chunks of that kind in the index."""
+        rows = self._db.execute("SELECT kind, count(*) FROM chunks GROUP BY kind").fetchall()
+        return {r[0]: int(r[1]) for r in rows}
+
+    def act_ids(self) -> list[str]:
+        """Ids "file#label" of every resolution and decision in the index."""
+        rows = self._db.execute(
+            "SELECT DISTINCT source || '#' || grp FROM chunks WHERE part != '' ORDER BY 1"
+        )
+        return [r[0] for r in rows]
+
     def digests(self) -> dict[str, str]:
         """Source id -> content digest of what is indexed."""
         return dict(self._db.execute("SELECT id, digest FROM sources").fetchall())
@@ -153,6 +165,10 @@ class Catalog:
             f"SELECT id, title FROM sources WHERE id IN ({marks})", wanted
         ).fetchall()
         return {r[0]: r[1] for r in rows}
+
+    def texts(self) -> Iterator[tuple[str, str]]:
+        """(source id, extracted text) of every indexed source, one at a time."""
+        yield from self._db.execute("SELECT id, text FROM sources ORDER BY id")
 
     def text(self, source: str) -> str | None:
         """The extracted text of an indexed source (what offsets refer to)."""
@@ -342,7 +358,11 @@ def _filtered(
     if kinds:
         sql += f" AND c.kind IN ({','.join('?' * len(kinds))})"
         params.extend(kinds)
-    if sources:
-        sql += f" AND c.source IN ({','.join('?' * len(sources))})"
-        params.extend(sources)
+    if sources:  # file ids, or act ids "file#Resolution 102 (Rev. Busan, 2014)"
+        marks = ",".join("?" * len(sources))
+        sql += (
+            f" AND (c.source IN ({marks}) OR (c.part != '' AND c.source || '#' || c.grp "
+            f"IN ({marks})))"
+        )
+        params.extend([*sources, *sources])
     return sql, params

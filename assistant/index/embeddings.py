@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
@@ -55,3 +56,37 @@ def load_embeddings(setting: str) -> Embeddings:
         model_kwargs={"device": "cpu", "local_files_only": True},
         encode_kwargs={"normalize_embeddings": True, "batch_size": 64},
     )
+
+
+class LazyEmbeddings(Embeddings):
+    """The model named by a setting, loaded on its first use (then kept).
+
+    Listing, removing or describing sources, and every refused input, embed nothing: with this
+    handle they never pay the seconds that loading torch and the model take. The setting is
+    checked at once, so a bad model path is still reported before anything else happens.
+    """
+
+    def __init__(self, setting: str) -> None:
+        model_path(setting)  # raises ConfigError now, not at the first question
+        self.setting = setting
+        self._loaded: Embeddings | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model has been loaded."""
+        return self._loaded is not None
+
+    def _model(self) -> Embeddings:
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = load_embeddings(self.setting)
+            return self._loaded
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Vectors for texts to store (loads the model first, once)."""
+        return self._model().embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        """The vector of a query (loads the model first, once)."""
+        return self._model().embed_query(text)

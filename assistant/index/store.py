@@ -170,6 +170,14 @@ class VectorStore:
                 if progress:
                     progress(min(BATCH, len(ids) - i))
 
+    def relabel(self, ids: Sequence[str], metadatas: Sequence[dict[str, str]]) -> None:
+        """Replace the metadata of stored vectors, keeping the vectors (nothing is embedded)."""
+        with self._lock, self._guard():
+            for i in range(0, len(ids), BATCH):
+                self._collection.update(
+                    ids=list(ids[i : i + BATCH]), metadatas=list(metadatas[i : i + BATCH])
+                )
+
     def delete_source(self, source: str) -> None:
         """Delete every vector of one source."""
         with self._lock, self._guard():
@@ -254,8 +262,9 @@ def _where(kinds: Sequence[str] | None, sources: Sequence[str] | None) -> dict[s
     clauses: list[dict[str, Any]] = []
     if kinds:
         clauses.append({"kind": {"$in": list(kinds)}})
-    if sources:
-        clauses.append({"source": {"$in": list(sources)}})
+    if sources:  # file ids, or act ids "file#Resolution 102 (Rev. Busan, 2014)"
+        wanted = list(sources)
+        clauses.append({"$or": [{"source": {"$in": wanted}}, {"act": {"$in": wanted}}]})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}

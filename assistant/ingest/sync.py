@@ -13,12 +13,13 @@ writes a stale vector index over theirs.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from assistant.errors import ConfigError, IndexBusyError, IndexMismatchError, SourceError
 from assistant.index.catalog import Catalog, SourceRow
@@ -26,6 +27,7 @@ from assistant.index.store import VectorStore
 from assistant.ingest import sources as source_files
 from assistant.ingest import structure
 from assistant.ingest.chunking import CHUNKING_VERSION, chunk_source
+from assistant.ingest.duplicates import find_copy, text_digest
 from assistant.ingest.sandbox import ParseLimits
 from assistant.schema import Chunk, IndexReport
 
@@ -35,6 +37,7 @@ Progress = Callable[[int, int, str], None]
 """Called with (done, total, message) while indexing; units are sentences embedded."""
 
 LOCK_NAME = ".lock"
+DUPLICATE = "already indexed as "  # the reason remembered for a copy of an indexed source
 OPEN_LOCK_NAME = ".open-lock"
 
 
@@ -75,21 +78,20 @@ def opening_lock(index: Path, wait: float = 60.0) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _flock(path: Path, wait: float, busy: str) -> Iterator[None]:
+    # filelock: flock(2) on Unix, LockFileEx on Windows; the lock file stays in place, and the
+    # operating system releases the lock when its holder dies, so a killed writer blocks nobody.
+    # A new lock object per call, not shared between threads: a second writer in this process
+    # is refused as one in another process is.
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IndexBusyError(busy) from None
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    lock = FileLock(path, timeout=wait, thread_local=False, poll_interval=0.2)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise IndexBusyError(busy) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def check_compatible(catalog: Catalog, model: str) -> None:
@@ -178,25 +180,53 @@ def _sync(
         if file.digest:  # a file that could not even be read is tried again next time
             quiet[file.id] = (file.digest, reason)
 
+    duplicates: list[tuple[str, str]] = []
+    near: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}  # text digest -> id, of the files prepared in this sync
+
     for file in files:
         if indexed.get(file.id) == file.digest and file.id not in stale:
             unchanged.append(file.id)
-        elif file.digest and refused.get(file.id, ("", ""))[0] == file.digest:
+        elif (
+            file.digest
+            and refused.get(file.id, ("", ""))[0] == file.digest
+            # a copy of a source since removed is indexed in its place
+            and refused[file.id][1].removeprefix(DUPLICATE) in present | {refused[file.id][1]}
+        ):
             quiet[file.id] = refused[file.id]
         else:
             try:
-                todo.append(prepare(file, limits=limits))
+                item = prepare(file, limits=limits)
             except SourceError as exc:
                 refuse(file, exc)
+                continue
+            copy = find_copy(catalog, item.text, besides=file.id)
+            twin = seen.get(text_digest(item.text))
+            if twin is not None or (copy is not None and copy.exact):
+                # The same text as an indexed source: reported once, then quiet until it changes.
+                original = twin or (copy.source if copy else "")
+                duplicates.append((file.id, original))
+                quiet[file.id] = (file.digest, f"{DUPLICATE}{original}")
+                present.discard(file.id)  # an indexed older version of it is removed
+                continue
+            if copy is not None:
+                near.append((file.id, copy.source))
+            seen[text_digest(item.text)] = file.id
+            todo.append(item)
     removed = sorted(set(indexed) - present)
     for source in removed:
         store.delete_source(source)
         catalog.remove_source(source)
-    total = sum(len(c.sentences) for p in todo for c in p.chunks)
+    # A changed sidecar (title, kind) leaves the text and so the vectors as they are.
+    kept = {p.row.id for p in todo if p.row.id not in stale and _same_passages(p, catalog)}
+    total = sum(len(c.sentences) for p in todo if p.row.id not in kept for c in p.chunks)
     done = 0
     for item in todo:
         try:
-            done = _write(item, catalog, store, done, total, progress)
+            if item.row.id in kept:
+                _relabel(item, catalog, store)
+            else:
+                done = _write(item, catalog, store, done, total, progress)
         except SourceError as exc:  # the catalog would not take it: drop its vectors again
             store.delete_source(item.row.id)
             refuse(item.file, exc)
@@ -209,7 +239,16 @@ def _sync(
     if progress:
         progress(total, total, "done")
     report = IndexReport(
-        added, updated, removed, unchanged, failed, total, time.perf_counter() - began, found
+        added,
+        updated,
+        removed,
+        unchanged,
+        failed,
+        total,
+        time.perf_counter() - began,
+        duplicates=duplicates,
+        near_duplicates=near,
+        found=found,
     )
     logger.info(
         "indexed: %d added, %d updated, %d removed, %d failed, %d sentences embedded",
@@ -243,6 +282,43 @@ def prepare(file: source_files.SourceFile, *, limits: ParseLimits | None = None)
     return _Prepared(file, row, text, chunks, structure.summary(text, shape))
 
 
+def _metadata(item: _Prepared) -> tuple[list[str], list[str], list[dict[str, str]]]:
+    """Ids, embedded texts and metadata of a prepared source's sentences."""
+    ids: list[str] = []
+    texts: list[str] = []
+    metas: list[dict[str, str]] = []
+    for chunk in item.chunks:
+        for sentence in chunk.sentences:
+            ids.append(sentence.id)
+            texts.append(f"{chunk.context}: {sentence.text}")
+            meta = {"source": item.row.id, "kind": chunk.kind, "chunk_id": chunk.id}
+            if chunk.part:  # a clause of a resolution or decision: `sources=` may name its act
+                meta["act"] = f"{item.row.id}#{chunk.group}"
+            metas.append(meta)
+    return ids, texts, metas
+
+
+def _same_passages(item: _Prepared, catalog: Catalog) -> bool:
+    """Whether the index holds exactly these passages of the source (so its vectors stand)."""
+    if catalog.text(item.row.id) != item.text:
+        return False
+    ids = [c.id for c in item.chunks]
+    old = catalog.chunks(ids)
+    return len(old) == len(ids) and all(
+        (o := old[c.id]).context == c.context
+        and (o.start, o.end) == (c.start, c.end)
+        and [s.id for s in o.sentences] == [s.id for s in c.sentences]
+        for c in item.chunks
+    )
+
+
+def _relabel(item: _Prepared, catalog: Catalog, store: VectorStore) -> None:
+    """Store a source's new metadata; its vectors stay, with their kinds updated."""
+    ids, _, metas = _metadata(item)
+    store.relabel(ids, metas)
+    catalog.put_source(item.row, item.text, item.chunks)
+
+
 def _write(
     item: _Prepared,
     catalog: Catalog,
@@ -253,14 +329,7 @@ def _write(
 ) -> int:
     source = item.row.id
     store.delete_source(source)
-    ids: list[str] = []
-    texts: list[str] = []
-    metas: list[dict[str, str]] = []
-    for chunk in item.chunks:
-        for sentence in chunk.sentences:
-            ids.append(sentence.id)
-            texts.append(f"{chunk.context}: {sentence.text}")
-            metas.append({"source": source, "kind": chunk.kind, "chunk_id": chunk.id})
+    ids, texts, metas = _metadata(item)
 
     def step(n: int) -> None:
         nonlocal done

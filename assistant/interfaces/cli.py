@@ -1,4 +1,4 @@
-"""The `assistant` command: index, ask, sources, add, serve, eval."""
+"""The `assistant` command: index, ask, sources, add, remove, describe, serve, eval."""
 
 from __future__ import annotations
 
@@ -84,6 +84,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--title", help="title of the source (one file only)")
     p.add_argument("--kind", help="kind of the source, e.g. commentary")
     p.set_defaults(run=_add)
+
+    p = sub.add_parser("remove", help="delete a source from sources/ and the index")
+    p.add_argument("ids", nargs="+", metavar="ID", help="a source id, as `assistant sources` shows")
+    p.set_defaults(run=_remove)
+
+    p = sub.add_parser("describe", help="set a source's title, author ... (its .meta.json)")
+    p.add_argument("id", metavar="ID", help="a source id, as `assistant sources` shows")
+    for field in ("title", "author", "date", "kind", "url"):
+        p.add_argument(f"--{field}", help=f"the source's {field} ('' clears it)")
+    p.set_defaults(run=_describe)
 
     p = sub.add_parser("serve", help="start the web chat")
     p.add_argument("--host")
@@ -176,7 +186,12 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    assistant = _open(args)
+    # The question and filters are checked on the catalog before anything is embedded (the
+    # model loads at the sync's first new passage or at the question's embedding).
+    assistant = _open(args, sync=False)
+    assistant.check_question(args.question, kinds=args.kinds)
+    with _progress_bar("indexing") as progress:
+        assistant.reindex(progress=progress)
     answer = assistant.ask(args.question, kinds=args.kinds)
     if args.json:
         print(json.dumps(dataclasses.asdict(answer), ensure_ascii=False, indent=2))
@@ -186,8 +201,15 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _sources(args: argparse.Namespace) -> int:
-    assistant = _open(args)
+    # What is indexed, read from the catalog: no sync, no vector store, no model.
+    assistant = _open(args, sync=False)
     rows = assistant.sources()
+    if not rows and not args.json:
+        print(
+            f"nothing is indexed in {assistant.settings.index}; run `assistant index` to index "
+            f"{assistant.settings.sources}",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -212,9 +234,34 @@ def _add(args: argparse.Namespace) -> int:
         for source, reason in report.failed:
             failed = True
             print(f"failed: {source}: {reason}", file=sys.stderr)
+        for name, original in report.duplicates:
+            print(f"not stored: {name} is already indexed as {original}")
         for source in report.added + report.updated:
             print(f"indexed: {source}")
+        for source, similar in report.near_duplicates:
+            print(f"note: {source} has nearly the same text as {similar}")
     return EXIT_ERROR if failed else EXIT_OK
+
+
+def _remove(args: argparse.Namespace) -> int:
+    assistant = _open(args, sync=False)
+    for source in args.ids:
+        assistant.remove_source(source)
+        print(f"removed: {source}")
+    return EXIT_OK
+
+
+def _describe(args: argparse.Namespace) -> int:
+    fields = {f: getattr(args, f) for f in ("title", "author", "date", "kind", "url")}
+    if all(v is None for v in fields.values()):
+        print(
+            "error: give at least one of --title, --author, --date, --kind, --url", file=sys.stderr
+        )
+        return EXIT_USAGE
+    assistant = _open(args, sync=False)
+    report = assistant.describe_source(args.id, **fields)
+    print(f"described: {args.id}")
+    return _report(report) if report.failed else EXIT_OK
 
 
 def _serve(args: argparse.Namespace) -> int:

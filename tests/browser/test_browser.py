@@ -252,3 +252,31 @@ def test_two_sessions_keep_their_own_conversations(browser: Browser, served: Ser
     )
     for p in pages:
         p.context.close()
+
+
+def test_describe_then_remove_a_source_with_a_confirmation(page: Page, served: Served) -> None:
+    # Last in this file: it changes the module's sources (#13).
+    page.get_by_role("tab", name="Sources").click()
+    page.get_by_text("Describe or remove a source").click()
+    table = page.locator("#sources-table")
+
+    def choose(title: str) -> None:
+        page.locator("#manage-source input").click()
+        page.get_by_role("option", name=re.compile(title)).click()
+
+    choose("Sample final acts")
+    expect(page.locator("#describe-title input, #describe-title textarea")).to_have_value(
+        re.compile("Sample final acts")
+    )
+    page.locator("#describe-title input, #describe-title textarea").fill("Renamed acts")
+    page.locator("#describe-save").click()
+    expect(table.locator("tr.file", has_text="Renamed acts")).to_have_count(1)
+
+    choose("Renamed acts")
+    page.locator("#remove").click()
+    expect(page.locator("#remove-question")).to_contain_text("final-acts-sample.txt")
+    assert (served.folder / "sources" / "final-acts-sample.txt").exists()  # not before "Delete"
+    page.locator("#remove-confirm").click()
+    expect(table.locator("tr.file", has_text="Renamed acts")).to_have_count(0)
+    assert not (served.folder / "sources" / "final-acts-sample.txt").exists()
+    shot(page, "09-removed-a-source.png")

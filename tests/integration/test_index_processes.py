@@ -6,6 +6,7 @@ tests/unit/test_index.py (whose fixtures these few repeat).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -69,12 +70,12 @@ def test_a_new_process_reads_the_index_and_reports_a_damaged_store(
 
 
 def test_second_writer_in_another_process_is_busy(opened: Assistant, index: Path) -> None:
-    # The holder takes the same flock that writer_lock takes, without importing the package
-    # (a second writer process, cheaply).
+    # The holder takes the same file lock that writer_lock takes, without importing the
+    # package (a second writer process, cheaply).
     script = textwrap.dedent(f"""
-        import fcntl, sys
-        with open({str(index / LOCK_NAME)!r}, "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+        import sys
+        from filelock import FileLock
+        with FileLock({str(index / LOCK_NAME)!r}):
             print("locked", flush=True)
             sys.stdin.readline()
     """)
@@ -91,3 +92,41 @@ def test_second_writer_in_another_process_is_busy(opened: Assistant, index: Path
         holder.stdin.close()
         holder.wait(30)
     assert opened.reindex().unchanged == ALL  # the lock is free again
+
+
+def test_the_package_imports_and_locks_without_fcntl(tmp_path: Path) -> None:
+    # Windows has no fcntl: with its import blocked, the package, the CLI and the web layer
+    # import, and the writer lock still excludes a second writer (filelock's portable lock).
+    script = textwrap.dedent(f"""
+        import sys, warnings
+        sys.modules["fcntl"] = None  # `import fcntl` now raises ImportError
+        warnings.simplefilter("ignore")
+        import assistant, assistant.api, assistant.interfaces.cli, assistant.interfaces.watch
+        from assistant.errors import IndexBusyError
+        from assistant.ingest.sync import writer_lock
+        from pathlib import Path
+        index = Path({str(tmp_path / "index")!r})
+        with writer_lock(index):
+            try:
+                with writer_lock(index, wait=0.1):
+                    print("not locked")
+            except IndexBusyError:
+                print("busy")
+        with writer_lock(index, wait=0.1):
+            print("free")
+    """)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["busy", "free"]
+
+
+def test_no_module_of_the_package_imports_fcntl() -> None:
+    package = TESTS.parent / "assistant"
+    users = [
+        p.relative_to(package).as_posix()
+        for p in sorted(package.rglob("*.py"))
+        if re.search(r"^\s*(import|from)\s+fcntl\b", p.read_text("utf-8"), re.M)
+    ]
+    assert users == []

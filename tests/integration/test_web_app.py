@@ -90,14 +90,29 @@ def test_chat_endpoint_abstains_when_the_sources_do_not_say(served: Served) -> N
 @pytest.mark.slow
 def test_an_uploaded_file_becomes_answerable(served: Served) -> None:
     app = client(served.url)
-    status, table, _choices, _files = app.predict(
-        [handle_file(DATA / "zorblat-accord.txt")], api_name="/upload"
-    )
+    status, table, *_ = app.predict([handle_file(DATA / "zorblat-accord.txt")], api_name="/upload")
     assert "Added: zorblat-accord.txt" in status and "zorblat-accord.txt" in table
     assert (served.folder / "sources" / "zorblat-accord.txt").is_file()
     text = app.predict("Who signed the Zorblat Accord?", api_name="/chat")
     assert "seven lunar cooperatives" in text and "[1]" in text
     assert "The Zorblat Accord (an invented agreement" in text
+
+
+@pytest.mark.slow
+def test_uploading_the_same_file_twice_keeps_one_source(served: Served, tmp_path: Path) -> None:
+    # #13: the second upload was stored as briefing-2.txt and cited twice.
+    briefing = tmp_path / "briefing.txt"
+    briefing.write_text(
+        "Briefing on quarks.\n\nThe quark committee met twice and agreed on nothing at all.\n"
+    )
+    app = client(served.url)
+    first, *_ = app.predict([handle_file(briefing)], api_name="/upload")
+    assert "Added: briefing.txt" in first
+    vectors = served.assistant._store.count()
+    second, table, *_ = app.predict([handle_file(briefing)], api_name="/upload")
+    assert "Not stored: briefing.txt is already indexed as briefing.txt." in second
+    assert not (served.folder / "sources" / "briefing-2.txt").exists()
+    assert table.count("briefing.txt") == 1 and served.assistant._store.count() == vectors
 
 
 @pytest.mark.slow

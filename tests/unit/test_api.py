@@ -204,7 +204,8 @@ def test_kinds_filter(shared: Assistant) -> None:
         check_citations(shared, answer)
     answer = shared.ask(question, kinds=["commentary"])
     assert all(c.source != ACTS for c in answer.citations)
-    assert shared.retrieve(question, k=5, kinds=["no-such-kind"]) == []
+    with pytest.raises(AssistantError, match="no-such-kind"):  # #13: not a silent []
+        shared.retrieve(question, k=5, kinds=["no-such-kind"])
 
 
 def test_sources_filter(shared: Assistant) -> None:

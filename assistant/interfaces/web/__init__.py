@@ -6,12 +6,13 @@
     admission  answers computed at once, questions waiting, and the "busy" answer beyond
     guards     ASGI middleware: Host allow-list, same-origin changes, login gate, login throttle
     uploads    removal of Gradio's temporary upload files
-    app        the Gradio Blocks wiring and serving (the only module that imports gradio)
+    app        the Gradio Blocks wiring (the only module that imports gradio)
+    serving    launching it behind the guard, with the watcher and the upload clean-up
 
 Callers use `build_app`, `launch` and `serve`; the rendering functions are re-exported for tests.
 """
 
-from assistant.interfaces.web.app import EXAMPLES, SCOPES, Conversation, build_app, launch, serve
+from assistant.interfaces.web.app import EXAMPLES, SCOPES, Conversation, build_app
 from assistant.interfaces.web.render import (
     CONTEXT_CHARS,
     answer_html,
@@ -24,6 +25,7 @@ from assistant.interfaces.web.render import (
     text_html,
     upload_label,
 )
+from assistant.interfaces.web.serving import launch, serve
 
 __all__ = [
     "CONTEXT_CHARS",

@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import signal
-import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -26,13 +23,11 @@ from gradio.events import api as gr_api
 from gradio.utils import get_upload_folder
 
 from assistant.api import Assistant
-from assistant.config import parse_auth
 from assistant.errors import AssistantError
+from assistant.ingest.corpus import DESCRIBED
 from assistant.ingest.loaders import accepted_suffixes, format_labels
-from assistant.interfaces.watch import IndexStatus, SourceWatcher
+from assistant.interfaces.watch import IndexStatus
 from assistant.interfaces.web.admission import Admission, Busy, in_threads
-from assistant.interfaces.web.assets import CSS, HEAD
-from assistant.interfaces.web.guards import LoginThrottle, allowed_hosts, guard_middleware
 from assistant.interfaces.web.inputs import clean
 from assistant.interfaces.web.render import (
     answer_html,
@@ -41,7 +36,7 @@ from assistant.interfaces.web.render import (
     status_html,
     upload_label,
 )
-from assistant.interfaces.web.uploads import discard, discard_leaks, private_folder, sweep
+from assistant.interfaces.web.uploads import discard, discard_leaks, sweep
 from assistant.schema import Answer, IndexReport
 
 # Gradio jobs beyond the questions admitted (running or waiting): the page's small events and
@@ -88,15 +83,50 @@ def build_app(
     private: dict[str, Any] = {"api_visibility": "private"}
     answers: dict[str, Any] = {"concurrency_limit": None}  # `admission` limits them instead
 
-    def panels() -> tuple[str, str, Any, int]:
+    def panels() -> tuple[str, str, Any, int, Any]:
         rows = assistant.sources()
         choices = [(s.title, s.id) for s in rows if s.parent is None]
+        # The filter offers each resolution and decision under its final-acts file.
+        scoped = [(f"↳ {s.title}" if s.parent else s.title, s.id) for s in rows]
         return (
             status_html(status, rows),
             sources_html(rows),
-            gr.Dropdown(choices=choices),
+            gr.Dropdown(choices=scoped),
             status.version,
+            gr.Dropdown(choices=choices, value=None),
         )
+
+    def pick(source: str | None) -> tuple[Any, ...]:
+        rows = {r.id: r for r in assistant.sources() if r.parent is None}
+        row = rows.get(clean(source or ""))
+        hidden = gr.Row(visible=False)
+        return (row.title, row.kind, hidden) if row else ("", "", hidden)
+
+    def describe(source: str | None, *values: str) -> tuple[Any, ...]:
+        # An empty box keeps the field as it is.
+        fields = dict(zip(DESCRIBED, (clean(v or "").strip() or None for v in values), strict=True))
+        with status.running():
+            try:
+                status.record(assistant.describe_source(clean(source or ""), **fields))
+            except AssistantError as exc:
+                status.record(error=str(exc))
+                gr.Warning(str(exc))
+        return panels()
+
+    def confirm(source: str | None) -> tuple[Any, str]:
+        if not source:
+            gr.Warning("Choose a source to remove first.")
+            return gr.Row(visible=False), ""
+        return gr.Row(visible=True), f"Delete **{clean(source)}** from sources/ and the index?"
+
+    def remove(source: str | None) -> tuple[Any, ...]:
+        with status.running():
+            try:
+                status.record(assistant.remove_source(clean(source or "")))
+            except AssistantError as exc:
+                status.record(error=str(exc))
+                gr.Warning(str(exc))
+        return (*panels(), gr.Row(visible=False))
 
     async def respond(
         message: str, convo: Conversation, scope: str, chosen: list[str] | None
@@ -151,7 +181,7 @@ def build_app(
         return str(value.get("text", "") if isinstance(value, dict) else value)
 
     # Gradio hands a progress tracker to a parameter whose default is gr.Progress().
-    def reindex(progress: gr.Progress = gr.Progress()) -> tuple[str, str, Any, int]:  # noqa: B008
+    def reindex(progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
         with status.running():
             try:
                 status.record(assistant.reindex(progress=_steps(progress)))
@@ -162,7 +192,7 @@ def build_app(
 
     def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
         if not files:
-            return (gr.skip(),) * 5
+            return (gr.skip(),) * 6
         report, paths, began = IndexReport(), [Path(f) for f in files], time.time()
         try:
             with status.running():
@@ -184,10 +214,12 @@ def build_app(
                 sweep(uploads)
         if report.failed:
             gr.Warning(f"{len(report.failed)} file(s) could not be indexed; see the list below.")
+        for name, original in report.duplicates:
+            gr.Info(f"{name} is already indexed as {original}; nothing was stored.")
         return (*panels(), None)
 
     def poll(version: int) -> tuple[Any, ...]:
-        return (gr.skip(),) * 4 if version == status.version else panels()
+        return (gr.skip(),) * 5 if version == status.version else panels()
 
     async def chat(message: str) -> str:
         """Answer from the sources: the text with [n] markers, then numbered references."""
@@ -263,7 +295,27 @@ def build_app(
                     file_types=accepted_suffixes(),  # Gradio refuses any other type
                     label=upload_label(format_labels(), assistant.settings.max_upload_mb),
                 )
-        panel_outputs = [status_box, table, chosen, seen]
+                with gr.Accordion("Describe or remove a source", open=False):
+                    managed = gr.Dropdown(choices=[], label="Source", elem_id="manage-source")
+                    with gr.Row():
+                        boxes = [
+                            gr.Textbox(label=f.capitalize(), elem_id=f"describe-{f}")
+                            for f in DESCRIBED
+                        ]
+                    with gr.Row():
+                        save = gr.Button("Save description", elem_id="describe-save", size="sm")
+                        ask_remove = gr.Button("Remove…", elem_id="remove", size="sm")
+                    with gr.Row(visible=False) as confirm_row:
+                        question = gr.Markdown(elem_id="remove-question")
+                        really = gr.Button("Delete", variant="stop", elem_id="remove-confirm")
+                        cancel = gr.Button("Cancel", elem_id="remove-cancel")
+        panel_outputs = [status_box, table, chosen, seen, managed]
+        index_job: dict[str, Any] = {"concurrency_id": "index", "concurrency_limit": 1}
+        managed.change(pick, managed, [boxes[0], boxes[3], confirm_row], **private)
+        save.click(describe, [managed, *boxes], panel_outputs, **index_job, **private)
+        ask_remove.click(confirm, managed, [confirm_row, question], **private)
+        cancel.click(lambda: gr.Row(visible=False), None, confirm_row, **private)
+        really.click(remove, managed, [*panel_outputs, confirm_row], **index_job, **private)
         chat_in, chat_out = [message, convo, scope, chosen], [chatbot, convo, message, markdown]
         message.submit(respond, chat_in, chat_out, **answers, **private)
         ask.click(respond, chat_in, chat_out, **answers, **private)
@@ -299,91 +351,7 @@ def build_app(
     return app
 
 
-def _session_check(app: gr.Blocks) -> Callable[[Mapping[str, str]], bool]:
-    """Whether cookies hold a session that Gradio's login made (for `guards.Guard`)."""
-
-    def logged_in(cookies: Mapping[str, str]) -> bool:
-        server = app.server_app
-        if server is None:
-            return False
-        names = (f"access-token-{server.cookie_id}", f"access-token-unsecure-{server.cookie_id}")
-        return any(cookies.get(name) in server.tokens for name in names)
-
-    return logged_in
-
-
 def _steps(progress: gr.Progress, prefix: str = "") -> Callable[[int, int, str], None]:
     return lambda done, total, message: progress(
         (done, total) if total > 0 else None, desc=f"{prefix}: {message}" if prefix else message
     )
-
-
-def launch(
-    app: gr.Blocks,
-    *,
-    host: str,
-    port: int,
-    auth: tuple[str, str] | None = None,
-    allowed: Iterable[str] = (),
-    max_upload_mb: float = 20.0,
-    block: bool = True,
-    throttle: LoginThrottle | None = None,
-) -> str:
-    """Start `app` behind the guard, and behind a login if `auth` is a (user, password) pair.
-
-    The guard accepts the Host names `guards.allowed_hosts(host, allowed)`; `throttle` slows
-    failed logins (one with the default limits if None). Returns the local URL (once the
-    server stops, if `block`).
-    """
-    guard = guard_middleware(
-        hosts=allowed_hosts(host, allowed),
-        logged_in=_session_check(app) if auth else None,
-        throttle=throttle,
-    )
-    _, url, _ = app.launch(
-        server_name=host,
-        server_port=port,
-        auth=auth,
-        auth_message="Log in to ask the sources.",
-        max_file_size=int(max_upload_mb * 2**20),
-        max_threads=app.max_threads,
-        prevent_thread_lock=not block,
-        show_error=True,
-        quiet=not block,
-        ssr_mode=False,
-        footer_links=["api"],
-        css=CSS,
-        head=HEAD,
-        app_kwargs={"middleware": [guard]},
-    )
-    return str(url)
-
-
-def serve(
-    assistant: Assistant, *, host: str, port: int, auth: str | None, watch: bool = False
-) -> None:
-    """Serve the web chat until interrupted; with `watch`, re-index on changes in sources/.
-
-    `auth` is the `ASSISTANT_AUTH` setting, `user:password` (Settings has checked its form).
-    """
-    if threading.current_thread() is threading.main_thread():
-        # SIGTERM stops the server as Ctrl-C does, so that the clean-up below runs.
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
-    status = IndexStatus(watching=watch)
-    uploads = private_folder(port)  # Gradio's upload files: emptied now, removed at the end
-    app = build_app(assistant, status=status, uploads=uploads)
-    watcher = SourceWatcher(assistant, status=status)
-    if watch:
-        watcher.start()
-    try:
-        launch(
-            app,
-            host=host,
-            port=port,
-            auth=parse_auth(auth),
-            allowed=assistant.settings.allowed_hosts,
-            max_upload_mb=assistant.settings.max_upload_mb,
-        )
-    finally:
-        watcher.stop()
-        shutil.rmtree(uploads, ignore_errors=True)

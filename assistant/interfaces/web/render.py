@@ -159,6 +159,14 @@ def report_html(report: IndexReport) -> str:
     ]
     lines += [f"<div>{text_html(i)}: {text_html(found)}</div>" for i, found in report.found]
     lines += [
+        f"<div>Not stored: {text_html(name)} is already indexed as {text_html(original)}.</div>"
+        for name, original in report.duplicates
+    ]
+    lines += [
+        f"<div>Note: {text_html(source)} has nearly the same text as {text_html(similar)}.</div>"
+        for source, similar in report.near_duplicates
+    ]
+    lines += [
         '<ul class="failed">',
         *(f"<li><b>{text_html(name)}</b>: {text_html(why)}</li>" for name, why in report.failed),
         "</ul>",

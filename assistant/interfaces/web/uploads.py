@@ -35,7 +35,8 @@ def private_folder(port: int) -> Path:
     folder = Path(tempfile.gettempdir()) / f"assistant-uploads-{port}"
     try:
         info = folder.lstat()
-        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid():
+        uid = getattr(os, "getuid", None)  # Windows has none: TEMP is the user's own there
+        if stat.S_ISDIR(info.st_mode) and (uid is None or info.st_uid == uid()):
             shutil.rmtree(folder)
         folder.mkdir(mode=0o700)
     except FileNotFoundError:

@@ -1,0 +1,109 @@
+"""The command line answers what needs no model without loading it (#13: a fast CLI).
+
+Each command runs in a fresh Python process over an index the real model built; after it, the
+process reports whether torch or sentence-transformers were imported, and how long it took.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+
+HEAVY = ("torch", "sentence_transformers", "transformers")
+PROBE = textwrap.dedent("""
+    import json, sys
+    from assistant.interfaces.cli import main
+    try:
+        code = main(sys.argv[1:])
+    except SystemExit as exc:  # --help
+        code = exc.code
+    loaded = [m for m in {heavy!r} if m in sys.modules]
+    print("PROBE " + json.dumps({{"code": code, "loaded": loaded}}))
+""").format(heavy=HEAVY)
+
+
+def cli(*args: str) -> tuple[dict[str, object], str, str, float]:
+    """Run `assistant ARGS` in a new process: (probe, stdout, stderr, seconds)."""
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+    }
+    began = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    seconds = time.perf_counter() - began
+    lines = done.stdout.splitlines()
+    probe = [line for line in lines if line.startswith("PROBE ")]
+    assert probe, done.stderr[-2000:]
+    out = "\n".join(line for line in lines if not line.startswith("PROBE "))
+    return json.loads(probe[-1][6:]), out, done.stderr, seconds
+
+
+def where(assistant: Assistant) -> list[str]:
+    return ["--sources", str(assistant.settings.sources), "--index", str(assistant.settings.index)]
+
+
+def test_sources_lists_the_index_without_the_model(real_assistant: Assistant) -> None:
+    probe, out, err, seconds = cli(*where(real_assistant), "sources")
+    assert probe == {"code": 0, "loaded": []}, err
+    assert "itu-plenipot-2014-impressions.txt" in out
+    assert seconds < 5.0  # measured about 1 s; it was 12-22 s with the model
+
+
+def test_help_loads_no_model() -> None:
+    probe, out, _, _ = cli("--help")
+    assert probe == {"code": 0, "loaded": []}
+    assert "sources" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["ask", "   "], ["ask", "What is CWG-Internet?", "--kind", "resolutoin"]],
+    ids=["empty question", "unknown kind"],
+)
+def test_refused_input_loads_no_model(real_assistant: Assistant, args: list[str]) -> None:
+    probe, _, err, _ = cli(*where(real_assistant), *args)
+    assert probe == {"code": 1, "loaded": []}, err
+    assert err.startswith("error: ")
+
+
+def copied_index(real_assistant: Assistant, tmp_path: Path) -> list[str]:
+    """A copy of the real index and its sources, for commands that change them."""
+    shutil.copytree(real_assistant.settings.sources, tmp_path / "sources")
+    shutil.copytree(real_assistant.settings.index, tmp_path / "index")
+    return ["--sources", str(tmp_path / "sources"), "--index", str(tmp_path / "index")]
+
+
+def test_describe_and_remove_load_no_model(real_assistant: Assistant, tmp_path: Path) -> None:
+    place = copied_index(real_assistant, tmp_path)
+    source = "itu-plenipot-2014-impressions.txt"
+    probe, out, err, seconds = cli(*place, "describe", source, "--title", "Impressions")
+    assert probe == {"code": 0, "loaded": []}, err
+    assert f"described: {source}" in out
+    probe, out, err, _ = cli(*place, "sources")
+    assert "Impressions" in out and "ITU Plenipotentiary 2014:" not in out
+    probe, out, err, _ = cli(*place, "remove", source)
+    assert probe == {"code": 0, "loaded": []}, err
+    assert not (tmp_path / "sources" / source).exists()
+    probe, out, err, _ = cli(*place, "sources")
+    assert source not in out and "nothing is indexed" in err
+    probe, _, err, _ = cli(*place, "remove", "nope.pdf")
+    assert probe == {"code": 1, "loaded": []} and "'nope.pdf'" in err
