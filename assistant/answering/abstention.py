@@ -56,7 +56,6 @@ DECISION_FEATURES = (
     "verified_gap",  # how far the best verified sentence scores below the best of all
     "wants_value",  # the question asks for a value: a number, a date, a name, a place
     "constraints",  # how many constraints the question sets (the candidate meets them all)
-    "follow_up",  # the question leans on an earlier turn
 )
 _SIMILARITY = FEATURES.index("similarity")
 _KEYWORDS = FEATURES.index("keywords")
@@ -83,7 +82,6 @@ def decision_features(
         everything[0].score - best.score,
         float(turn.analysis.wants_value),
         float(len(turn.analysis.constraints)),
-        float(turn.is_follow_up),
     )
 
 

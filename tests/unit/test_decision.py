@@ -50,7 +50,6 @@ def test_features_describe_the_best_verified_candidate() -> None:
     assert named["margin"] == pytest.approx(ranked[0].score - ranked[1].score)
     assert named["similarity"] == pytest.approx(0.7)
     assert named["absent_share"] == 0.0
-    assert named["follow_up"] == 0.0
     assert 0.0 < named["keywords"] <= 1.0 and 0.0 < named["terms_matched"] <= 1.0
 
 

@@ -157,3 +157,20 @@ def test_index_status_counts_files_and_resolutions() -> None:
     with pytest.raises(OSError), status.running():
         raise OSError("disk full")
     assert not status.busy and status.error and "disk full" in status.error
+
+
+def test_the_first_screen_says_what_is_indexed_and_how_to_add_final_acts() -> None:
+    from assistant.interfaces.web.render import indexed_summary
+
+    commentary = SourceInfo("notes.txt", "Notes", "commentary", 12)
+    line = indexed_summary([commentary])
+    assert line.startswith("Indexed: 1 commentary.")
+    assert "No final acts yet" in line and "itu.int" in line
+    acts = [
+        SourceInfo("fa.pdf", "Final Acts", "final-acts", 40),
+        SourceInfo("fa.pdf#Resolution 1 (Busan, 2014)", "Resolution 1", "resolution", 20, "fa.pdf"),
+        SourceInfo("fa.pdf#Decision 2 (Busan, 2014)", "Decision 2", "decision", 20, "fa.pdf"),
+    ]
+    assert indexed_summary([commentary, *acts]) == (
+        "Indexed: 1 commentary, 2 resolutions and decisions."
+    )

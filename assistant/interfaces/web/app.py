@@ -32,6 +32,7 @@ from assistant.interfaces.web.inputs import clean
 from assistant.interfaces.web.render import (
     answer_html,
     block_html,
+    indexed_summary,
     sources_html,
     status_html,
     upload_label,
@@ -241,6 +242,7 @@ def build_app(
             "Every answer cites its sources; click a marker such as **[1]** to see "
             "the quoted passage in its paragraph."
         )
+        indexed = gr.Markdown(elem_id="indexed")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"), gr.Row():
                 with gr.Column(scale=3):
@@ -338,6 +340,7 @@ def build_app(
             api_visibility="undocumented",
         )
         app.load(panels, None, panel_outputs, **private)
+        app.load(lambda: indexed_summary(assistant.sources()), None, indexed, **private)
         # Re-indexing by other sessions or the watcher shows up within seconds.
         gr.Timer(3.0).tick(
             poll, seen, panel_outputs, queue=False, show_progress="hidden", **private

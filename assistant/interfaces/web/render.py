@@ -192,6 +192,25 @@ def status_html(status: IndexStatus, rows: Sequence[SourceInfo]) -> str:
     return "".join(lines) + "</div>"
 
 
+def indexed_summary(rows: Sequence[SourceInfo]) -> str:
+    """The first screen's line on what is indexed, with a hint when no final acts are."""
+    files = [r for r in rows if r.parent is None]
+    acts = [r for r in rows if r.parent is not None]
+    commentaries = sum(1 for r in files if r.kind == "commentary")
+    others = len(files) - commentaries - len({r.parent for r in acts})
+    parts = [f"{commentaries} {'commentary' if commentaries == 1 else 'commentaries'}"]
+    parts += [f"{len(acts)} resolutions and decisions"] if acts else []
+    parts += [f"{others} other {'source' if others == 1 else 'sources'}"] if others > 0 else []
+    line = f"Indexed: {', '.join(parts)}."
+    if not acts:
+        line += (
+            " No final acts yet: to quote resolutions, add the Final Acts of the Plenipotentiary"
+            " Conference (Busan, 2014) from itu.int in the Sources tab (the README's section"
+            " “The conference's final acts” says how)."
+        )
+    return line
+
+
 def upload_label(formats: Sequence[str], max_upload_mb: float) -> str:
     """The upload field's label: the formats it takes and the size limit."""
     return (
