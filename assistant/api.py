@@ -19,7 +19,7 @@ from assistant.answering.turn import read_turn
 from assistant.config import Settings
 from assistant.errors import QuestionError, SourceError
 from assistant.index.catalog import Catalog
-from assistant.index.filters import check_filters
+from assistant.index.filters import check_filters, filter_notice
 from assistant.index.store import VectorStore
 from assistant.ingest import corpus
 from assistant.ingest import sources as source_files
@@ -213,9 +213,8 @@ class Assistant:
         if self._reranker is not None:
             retrieval = self._reranker.rerank(turn, retrieval)
         for part in self._answerer.stream(turn.query, retrieval):
-            if isinstance(part, Answer) and notice:
-                joined = f"{part.notice} {notice}" if part.notice else notice
-                part = Answer(part.text, part.citations, part.abstained, part.passages, joined)
+            if isinstance(part, Answer):  # a decline under a filter says what was searched
+                part = part.noted(notice, filter_notice(kinds, sources) if part.abstained else "")
             yield part
 
     def retrieve(

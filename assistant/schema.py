@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
 Part = Literal["", "title", "preamble", "operative", "footnote"]
@@ -68,6 +68,11 @@ class Answer:
     def answers(self) -> bool:
         """True when some citation answers the question (not only context for a refusal)."""
         return any(c.role == "answer" for c in self.citations)
+
+    def noted(self, *notes: str | None) -> Answer:
+        """This answer with `notes` (the empty ones left out) added to its notice."""
+        joined = " ".join(n for n in (self.notice, *notes) if n) or None
+        return self if joined == self.notice else replace(self, notice=joined)
 
     def to_markdown(self) -> str:
         """The answer followed by its numbered references, as Markdown."""

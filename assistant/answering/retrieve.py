@@ -161,9 +161,10 @@ class HybridRetriever:
         # Equal fused scores: an exact keyword match decides.
         keyword_rank = {chunk_id: rank for rank, (chunk_id, _) in enumerate(keyword)}
         best = sorted(fused, key=lambda c: (-fused[c], keyword_rank.get(c, len(keyword))))[:k]
-        # A question that names a resolution gets all of its clauses to choose from.
+        # A question that names a resolution gets all of its clauses to choose from, unless a
+        # filter says which sources (files or acts) to search.
         named = read(query).acts if acts is None else acts
-        if named and not (kinds and not {"resolution", "decision"} & set(kinds)):
+        if named and not sources and not (kinds and not {"resolution", "decision"} & set(kinds)):
             best += [c for c in self._catalog.act_chunk_ids(named) if c not in best]
         return self.expand(query, best, vector, fused, words)
 

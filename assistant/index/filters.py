@@ -68,3 +68,15 @@ def check_filters(
         if unknown:
             known = f"the indexed sources are {_listed(ids)}" if ids else "nothing is indexed"
             raise FilterError(f"no indexed source is called {_listed(unknown)}; {known}")
+
+
+def filter_notice(kinds: Sequence[str] | None, sources: Sequence[str] | None) -> str:
+    """What a filtered search was limited to, for an answer that declines ("" without filters)."""
+    limits = []
+    if kinds:
+        limits.append(f"kinds {', '.join(kinds)}")
+    if sources:
+        limits.append(f"sources {_listed(list(sources))}")
+    if not limits:
+        return ""
+    return f"Only {' and '.join(limits)} were searched; without the filter, others may answer."

@@ -1,4 +1,4 @@
-"""The `assistant` command: index, ask, sources, add, remove, describe, serve, eval."""
+"""The `assistant` command: index, ask, sources, add, replace, remove, describe, serve, eval."""
 
 from __future__ import annotations
 
@@ -88,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("remove", help="delete a source from sources/ and the index")
     p.add_argument("ids", nargs="+", metavar="ID", help="a source id, as `assistant sources` shows")
     p.set_defaults(run=_remove)
+
+    p = sub.add_parser("replace", help="put a new file in place of an indexed source")
+    p.add_argument("id", metavar="ID", help="a source id, as `assistant sources` shows")
+    p.add_argument("path", metavar="FILE", help="the file to index under that id")
+    p.set_defaults(run=_replace)
 
     p = sub.add_parser("describe", help="set a source's title, author ... (its .meta.json)")
     p.add_argument("id", metavar="ID", help="a source id, as `assistant sources` shows")
@@ -240,7 +245,24 @@ def _add(args: argparse.Namespace) -> int:
             print(f"indexed: {source}")
         for source, similar in report.near_duplicates:
             print(f"note: {source} has nearly the same text as {similar}")
+        for source, found in report.found:
+            print(f"{source}: {found}")
     return EXIT_ERROR if failed else EXIT_OK
+
+
+def _replace(args: argparse.Namespace) -> int:
+    assistant = _open(args, sync=False)
+    with _progress_bar(f"replacing {args.id}") as progress:
+        report = assistant.replace_source(args.id, args.path, progress=progress)
+    for source, reason in report.failed:
+        print(f"failed: {source}: {reason}", file=sys.stderr)
+    for name, original in report.duplicates:
+        print(f"not stored: {name} is already indexed as {original}")
+    for source in report.added + report.updated:
+        print(f"replaced: {source}")
+    for source, found in report.found:
+        print(f"{source}: {found}")
+    return EXIT_ERROR if report.failed else EXIT_OK
 
 
 def _remove(args: argparse.Namespace) -> int:

@@ -107,3 +107,22 @@ def test_describe_and_remove_load_no_model(real_assistant: Assistant, tmp_path: 
     assert source not in out and "nothing is indexed" in err
     probe, _, err, _ = cli(*place, "remove", "nope.pdf")
     assert probe == {"code": 1, "loaded": []} and "'nope.pdf'" in err
+
+
+def test_replace_indexes_the_new_file_under_the_same_id(
+    real_assistant: Assistant, tmp_path: Path
+) -> None:
+    place = copied_index(real_assistant, tmp_path)
+    source = "itu-plenipot-2014-impressions.txt"
+    new = tmp_path / "revised.txt"
+    new.write_text(
+        "Invented revised commentary, written for this test.\n\nThe Zorblat committee met"
+        " twice and agreed on an invented harbour-bell register.\n",
+        encoding="utf-8",
+    )
+    probe, out, err, _ = cli(*place, "replace", source, str(new))
+    assert probe["code"] == 0, err
+    assert f"replaced: {source}" in out
+    assert "Zorblat" in (tmp_path / "sources" / source).read_text("utf-8")
+    probe, _, err, _ = cli(*place, "replace", "nope.pdf", str(new))
+    assert probe["code"] == 1 and "'nope.pdf'" in err

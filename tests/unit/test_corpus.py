@@ -224,3 +224,22 @@ def test_a_copy_is_indexed_once_its_original_is_removed(fake_assistant: Assistan
     fake_assistant.remove_source(COMMENTARY)
     report = fake_assistant.reindex()
     assert report.added == ["impressions-copy.txt"] and report.duplicates == []
+
+
+def test_a_filter_by_one_resolution_holds_when_the_question_names_another(
+    opened: Assistant,
+) -> None:
+    first, second = [s for s in opened.sources() if s.parent is not None][:2]
+    number = second.title.split(" (")[0]  # "Resolution 102"
+    passages = opened.retrieve(f"What does {number} resolve?", k=8, sources=[first.id])
+    assert passages
+    assert all(p.locator.startswith(first.title) for p in passages), [p.locator for p in passages]
+
+
+def test_a_declined_answer_under_a_filter_says_what_was_searched(opened: Assistant) -> None:
+    answer = opened.ask("What is the GDP of Examplestan?", kinds=["commentary"])
+    assert answer.abstained
+    assert answer.notice == (
+        "Only kinds commentary were searched; without the filter, others may answer."
+    )
+    assert opened.ask("What is the GDP of Examplestan?").notice is None
