@@ -236,17 +236,7 @@ def _add(args: argparse.Namespace) -> int:
     for path in args.paths:
         with _progress_bar(f"adding {path}") as progress:
             report = assistant.add_source(path, title=args.title, kind=args.kind, progress=progress)
-        for source, reason in report.failed:
-            failed = True
-            print(f"failed: {source}: {reason}", file=sys.stderr)
-        for name, original in report.duplicates:
-            print(f"not stored: {name} is already indexed as {original}")
-        for source in report.added + report.updated:
-            print(f"indexed: {source}")
-        for source, similar in report.near_duplicates:
-            print(f"note: {source} has nearly the same text as {similar}")
-        for source, found in report.found:
-            print(f"{source}: {found}")
+        failed = _stored(report, "indexed") or failed
     return EXIT_ERROR if failed else EXIT_OK
 
 
@@ -254,15 +244,22 @@ def _replace(args: argparse.Namespace) -> int:
     assistant = _open(args, sync=False)
     with _progress_bar(f"replacing {args.id}") as progress:
         report = assistant.replace_source(args.id, args.path, progress=progress)
+    return EXIT_ERROR if _stored(report, "replaced") else EXIT_OK
+
+
+def _stored(report: IndexReport, done: str) -> bool:
+    """Print what adding or replacing a file did; True when it failed."""
     for source, reason in report.failed:
         print(f"failed: {source}: {reason}", file=sys.stderr)
     for name, original in report.duplicates:
         print(f"not stored: {name} is already indexed as {original}")
     for source in report.added + report.updated:
-        print(f"replaced: {source}")
+        print(f"{done}: {source}")
+    for source, similar in report.near_duplicates:
+        print(f"note: {source} has nearly the same text as {similar}")
     for source, found in report.found:
         print(f"{source}: {found}")
-    return EXIT_ERROR if report.failed else EXIT_OK
+    return bool(report.failed)
 
 
 def _remove(args: argparse.Namespace) -> int:

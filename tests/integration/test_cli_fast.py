@@ -126,3 +126,19 @@ def test_replace_indexes_the_new_file_under_the_same_id(
     assert "Zorblat" in (tmp_path / "sources" / source).read_text("utf-8")
     probe, _, err, _ = cli(*place, "replace", "nope.pdf", str(new))
     assert probe["code"] == 1 and "'nope.pdf'" in err
+
+
+def test_add_reports_the_acts_found_and_a_second_copy(
+    real_assistant: Assistant, tmp_path: Path
+) -> None:
+    place = copied_index(real_assistant, tmp_path)
+    document = Path(__file__).parents[1] / "data" / "final-acts-layouts" / "canonical.txt"
+    probe, out, err, _ = cli(*place, "add", str(document))
+    assert probe["code"] == 0, err
+    assert "indexed: canonical.txt" in out
+    assert "canonical.txt: final acts: 3 resolutions (310, 311, 299), 1 decision (12)" in out
+    copy = tmp_path / "copy.txt"
+    shutil.copy(document, copy)
+    probe, out, err, _ = cli(*place, "add", str(copy))
+    assert probe["code"] == 0, err
+    assert "not stored: copy.txt is already indexed as canonical.txt" in out
