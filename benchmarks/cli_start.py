@@ -1,0 +1,62 @@
+"""CLI start: commands that need no model, timed from a new process on a built index.
+
+    .venv/bin/python benchmarks/cli_start.py [--runs 3]
+
+Builds an index of the shipped commentary once (that loads the model), then times each command
+`--runs` times; none of them should import torch (tests/integration/test_cli_fast.py checks that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = ROOT / ".venv" / "bin" / "assistant"
+COMMANDS = (["sources"], ["--help"], ["ask", "  "], ["ask", "Any?", "--kind", "resolutoin"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+    with tempfile.TemporaryDirectory() as work:
+        sources = Path(work) / "sources"
+        shutil.copytree(ROOT / "sources", sources)
+        place = ["--sources", str(sources), "--index", str(Path(work) / "index")]
+        subprocess.run([str(CLI), *place, "index"], env=env, check=True, capture_output=True)
+        rows = []
+        for command in COMMANDS:
+            times = []
+            for _ in range(args.runs):
+                began = time.perf_counter()
+                subprocess.run([str(CLI), *place, *command], env=env, capture_output=True)
+                times.append(time.perf_counter() - began)
+            rows.append(
+                {
+                    "command": " ".join(command),
+                    "median_s": statistics.median(times),
+                    "runs_s": times,
+                }
+            )
+    load = os.getloadavg()[0]
+    print(f"load {load:.1f}")
+    print("| command | median s | runs s |\n| --- | ---: | --- |")
+    for r in rows:
+        runs = ", ".join(f"{t:.2f}" for t in r["runs_s"])
+        print(f"| `assistant {r['command']}` | **{r['median_s']:.2f}** | {runs} |")
+    out = ROOT / "benchmarks" / "results" / "cli_start.json"
+    out.write_text(json.dumps({"load_avg_1m": load, "rows": rows}, indent=2), encoding="utf-8")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
