@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -13,8 +12,8 @@ from typing import Any, cast
 from langchain_core.embeddings import Embeddings
 
 from assistant.answering.answerer import Answerer
-from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.answering.retrieve import HybridRetriever, Reranker, Retriever
+from assistant import wiring
+from assistant.answering.retrieve import Reranker, Retriever
 from assistant.answering.turn import read_turn
 from assistant.config import Settings
 from assistant.errors import QuestionError, SourceError
@@ -129,49 +128,14 @@ class Assistant:
         `rebuild=True` re-embeds every source: the way out of an index built with another
         model or chunking, or with an unreadable catalog.
         """
-        from assistant.index import embeddings as embedding_models
-
-        if embeddings is None:
-            # Loaded on the first embedding: listing, removing or describing sources and
-            # refused input never load torch and the model.
-            embeddings = embedding_models.LazyEmbeddings(settings.embedding_model)
-            model = embedding_models.model_id(settings.embedding_model)
-        else:
-            model = f"custom:{type(embeddings).__name__}"
-        settings.index.mkdir(parents=True, exist_ok=True)
-        vectors = embeddings
-
-        # Chroma and SQLite create their tables on first open; two processes doing that at once
-        # race ("table collections already exists"), so opening is serialised. A rebuild also
-        # holds the writer lock, since it deletes what another writer may be writing.
-        def open_store() -> VectorStore:
-            with folder_sync.opening_lock(settings.index):
-                return VectorStore(
-                    vectors, folder=settings.index / "chroma", url=settings.chroma_url
-                )
-
-        store: VectorStore | Callable[[], VectorStore] = open_store
-        with contextlib.ExitStack() as locks:
-            if rebuild:
-                locks.enter_context(folder_sync.writer_lock(settings.index))
-            locks.enter_context(folder_sync.opening_lock(settings.index))
-            if rebuild:
-                catalog = corpus.fresh_catalog(settings.index)
-                store = corpus.fresh_store(
-                    embeddings, settings.index / "chroma", settings.chroma_url
-                )
-            else:
-                catalog = Catalog(settings.index)
-                folder_sync.check_compatible(catalog, model)
+        parts = wiring.build_parts(settings, embeddings=embeddings, rebuild=rebuild)
         assistant = cls(
             settings=settings,
-            catalog=catalog,
-            store=store,
-            retriever=lambda opened: HybridRetriever(
-                catalog=catalog, store=opened, embeddings=vectors
-            ),
-            answerer=answerer or build_answerer(settings),
-            model=model,
+            catalog=parts.catalog,
+            store=parts.store,
+            retriever=parts.retriever,
+            answerer=answerer or wiring.build_answerer(settings),
+            model=parts.model,
             reranker=reranker,
         )
         if sync or rebuild:
@@ -384,13 +348,3 @@ class Assistant:
     def close(self) -> None:
         """Release the index."""
         self._catalog.close()
-
-
-def build_answerer(settings: Settings) -> Answerer:
-    """The answerer named by the `llm` setting: extractive, or an LLM with extractive fallback."""
-    from assistant.answering.llm import build_llm_answerer, parse_llm
-
-    extractive = ExtractiveAnswerer(abstain_below=settings.abstain_below)
-    if parse_llm(settings.llm).provider == "extractive":
-        return extractive
-    return build_llm_answerer(settings, fallback=extractive)

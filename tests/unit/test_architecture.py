@@ -52,7 +52,7 @@ def layer(module: str) -> str:
     top = module.split(".")[0]
     if top in DOMAIN:
         return "domain"
-    if top in {"api", "__init__"}:
+    if top in {"api", "__init__", "wiring"}:
         return "api"
     if top == "__main__":
         return "main"
