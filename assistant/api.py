@@ -1,4 +1,4 @@
-"""The Assistant: the one place that builds the real parts, and the public entry point."""
+"""The Assistant: the public entry point (`wiring` builds its real parts)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any, cast
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.answering.answerer import Answerer
 from assistant import wiring
+from assistant.answering.answerer import Answerer
 from assistant.answering.retrieve import Reranker, Retriever
 from assistant.answering.turn import read_turn
 from assistant.config import Settings
