@@ -37,6 +37,7 @@ def may_import_heavy(root: str, module: str) -> bool:
     folder = HEAVY_ALSO.get(root)
     return HEAVY[root] == module or (folder is not None and module.startswith(folder))
 
+
 # The domain: plain types, settings and errors that every layer may use.
 DOMAIN = {"errors", "config", "schema", "fitted"}
 
