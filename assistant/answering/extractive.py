@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from assistant.answering.abstention import (
     ABSTAIN_BELOW,
@@ -24,6 +25,7 @@ from assistant.answering.intent import Intent
 from assistant.answering.ranking import Scored, candidates
 from assistant.answering.retrieve import Retrieval
 from assistant.answering.turn import Turn, read_turn
+from assistant.fitted import fitted_value
 from assistant.schema import Answer, Citation
 
 # A sentence that opens like this leans on the one before it ("This", "However", "The
@@ -34,17 +36,35 @@ _LEANS_BACK = re.compile(
     r"the same|the latter|the former|the \w+ (in|of) (this|that|these|those) \w+)\b",
     re.IGNORECASE,
 )
-SECOND_WITHIN = 0.2  # another sentence joins when it scores this close to the best
-MAX_SENTENCES = 3
-LIST_WITHIN = 0.25  # list questions: clauses this close to the best are all listed
+MAX_SENTENCES = 3  # caps on an answer's length, not fitted
 MAX_LISTED = 12
+
+
+@dataclass(frozen=True)
+class Selection:
+    """How many of the ranked sentences an answer takes (fitted by `scripts/fit_ranker.py`).
+
+    Another sentence joins the best when it scores within `second_within` of it; for a list
+    question, every act's best clause within `list_within` is listed.
+    """
+
+    second_within: float
+    list_within: float
+
+    @classmethod
+    def fitted(cls) -> Selection:
+        """The values stored in fitted.json."""
+        return cls(fitted_value("second_within"), fitted_value("list_within"))
 
 
 class ExtractiveAnswerer:
     """Answers with verbatim source sentences; needs no LLM."""
 
-    def __init__(self, *, abstain_below: float = ABSTAIN_BELOW) -> None:
+    def __init__(
+        self, *, abstain_below: float = ABSTAIN_BELOW, selection: Selection | None = None
+    ) -> None:
         self.abstain_below = abstain_below
+        self.selection = selection or Selection.fitted()
 
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
         """Pick the sentences that answer `question`, or abstain and say what is missing."""
@@ -58,17 +78,7 @@ class ExtractiveAnswerer:
             if answers(topical, self.abstain_below) and turn.analysis.wants_value:
                 return lacks_detail(everything[0], turn.analysis, retrieval)
             return abstain(retrieval)
-        if turn.intent.is_list:
-            chosen = _one_per_act(ranked)
-        elif block := _named_block(turn.intent, ranked):
-            chosen = block
-        else:
-            chosen = [ranked[0]]
-            for cand in ranked[1:]:
-                if len(chosen) == MAX_SENTENCES or cand.score < ranked[0].score - SECOND_WITHIN:
-                    break
-                chosen.append(cand)
-        return compose(chosen, retrieval)
+        return compose(choose(turn.intent, ranked, self.selection), retrieval)
 
     def best_confidence(self, question: str, retrieval: Retrieval) -> float | None:
         """The confidence of the best verified sentence; None when nothing can answer."""
@@ -93,7 +103,21 @@ class ExtractiveAnswerer:
         yield answer
 
 
-def _named_block(intent: Intent, ranked: list[Scored]) -> list[Scored]:
+def choose(intent: Intent, ranked: list[Scored], selection: Selection) -> list[Scored]:
+    """The sentences an answer quotes, from the verified candidates (best first, not empty)."""
+    if intent.is_list:
+        return _one_per_act(ranked, selection.list_within)
+    if block := _named_block(intent, ranked, selection.list_within):
+        return block
+    chosen = [ranked[0]]
+    for cand in ranked[1:]:
+        if len(chosen) == MAX_SENTENCES or cand.score < ranked[0].score - selection.second_within:
+            break
+        chosen.append(cand)
+    return chosen
+
+
+def _named_block(intent: Intent, ranked: list[Scored], within: float) -> list[Scored]:
     """For "what does Resolution 102 resolve?": every item of that block, in order."""
     if not intent.acts:
         return []
@@ -101,7 +125,7 @@ def _named_block(intent: Intent, ranked: list[Scored]) -> list[Scored]:
         (
             item
             for item in ranked
-            if item.score >= ranked[0].score - LIST_WITHIN
+            if item.score >= ranked[0].score - within
             and item.chunk.part == "operative"
             and intent.names_act(item.chunk.group)
             and intent.names_block(item.chunk.locator)
@@ -119,12 +143,12 @@ def _named_block(intent: Intent, ranked: list[Scored]) -> list[Scored]:
     return chosen[:MAX_LISTED] if len(chosen) > 1 else []
 
 
-def _one_per_act(ranked: list[Scored]) -> list[Scored]:
+def _one_per_act(ranked: list[Scored], within: float) -> list[Scored]:
     """The best clause of each resolution or decision that scores close enough to the best."""
     best = ranked[0].score
     chosen: dict[str, Scored] = {}
     for item in ranked:
-        if item.score < best - LIST_WITHIN or len(chosen) == MAX_LISTED:
+        if item.score < best - within or len(chosen) == MAX_LISTED:
             break
         if item.chunk.part and item.chunk.group not in chosen:
             chosen[item.chunk.group] = item

@@ -2,15 +2,15 @@
 
 Each sentence is described by a few features (its similarity to the query, the share of the
 question's weighted terms it holds, its passage's retrieval rank, and what kind of text it is
-for this question) and scored by their weighted sum (WEIGHTS; `scripts/fit_ranker.py` measures
-fitted weights against them). `verified` then checks that a candidate holds the expected kind of
-answer and meets the question's constraints.
+for this question) and scored by their weighted sum, with weights fitted from labelled
+questions by `scripts/fit_ranker.py` (stored in fitted.json). `verified` then checks that a
+candidate holds the expected kind of answer and meets the question's constraints.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from assistant.answering.citations import readable
 from assistant.answering.intent import Intent
@@ -18,6 +18,7 @@ from assistant.answering.question import Analysis
 from assistant.answering.retrieve import Retrieval
 from assistant.answering.turn import Turn
 from assistant.answering.verification import has_type, unmet
+from assistant.fitted import fitted_model, fitted_value
 from assistant.index.text import stem, terms
 from assistant.schema import Chunk, Sentence
 
@@ -40,28 +41,34 @@ FEATURES = (
     "after_said",  # the sentence right after one the previous answer gave
     "beside_said",  # another sentence of a passage the previous answer quoted
 )
-# Set by hand on dev.jsonl and extra.jsonl. scripts/fit_ranker.py fits them (listwise logistic
-# regression, 5-fold cross-validated) and found no held-out gain over these: BENCHMARKS.md.
-WEIGHTS = {
-    "similarity": 1.0,
-    "keywords": 0.9,
-    "context": 0.45,
-    "passage_rank": 0.0,
-    "named_act": 0.25,
-    "other_act": -0.125,
-    "preamble_for_reasons": 0.4,
-    "operative_for_reasons": -0.2,
-    "operative": 0.1,
-    "named_block": 0.2,
-    "official_for_reception": -0.2,
-    "commentary_for_reception": 0.2,
-    "type_missing": -0.2,
-    "repeated": -0.3,
-    "after_said": 0.0,
-    "beside_said": 0.0,
-}
-EARLIER_TURN_WEIGHT = 0.3  # weight of words only an earlier question used
-TITLE_WEIGHT = 0.3  # a question word that is in the source's title counts this much
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The ranker's fitted values (`scripts/fit_ranker.py --write` stores them in fitted.json).
+
+    `weights` are in FEATURES order; `earlier_turn_weight` is how much a word only an earlier
+    question of the conversation used counts; `title_weight` how much a question word found in
+    the source's title counts (it tells that source's passages apart less than its rarity says).
+    """
+
+    weights: tuple[float, ...]
+    earlier_turn_weight: float
+    title_weight: float
+
+
+@cache
+def fitted() -> Settings:
+    """The settings fitted from the labelled questions."""
+    weights, _ = fitted_model("ranker")
+    missing = [f for f in FEATURES if f not in weights]
+    if missing:
+        raise RuntimeError(f"fitted.json's ranker lacks {missing}; run scripts/fit_ranker.py")
+    return Settings(
+        weights=tuple(weights[f] for f in FEATURES),
+        earlier_turn_weight=fitted_value("earlier_turn_weight"),
+        title_weight=fitted_value("title_weight"),
+    )
 
 
 @dataclass(frozen=True)
@@ -83,26 +90,30 @@ class Candidate:
     values: tuple[float, ...]
 
 
-def rank(turn: Turn, retrieval: Retrieval, using: Sequence[float] | None = None) -> list[Scored]:
-    """Every sentence of the retrieved chunks, best first (`using`: weights in FEATURES order)."""
-    w = tuple(WEIGHTS[f] for f in FEATURES) if using is None else tuple(using)
+def rank(turn: Turn, retrieval: Retrieval, using: Settings | None = None) -> list[Scored]:
+    """Every sentence of the retrieved chunks, best first (`using`: other than the fitted)."""
+    settings = using or fitted()
+    w = settings.weights
     scored = [
         Scored(sum(a * b for a, b in zip(w, c.values, strict=True)), c.chunk, c.sentence, c.values)
-        for c in candidates_of(turn, retrieval)
+        for c in candidates_of(turn, retrieval, settings)
     ]
     scored.sort(key=lambda s: -s.score)
     return scored
 
 
-def candidates_of(turn: Turn, retrieval: Retrieval) -> list[Candidate]:
+def candidates_of(
+    turn: Turn, retrieval: Retrieval, using: Settings | None = None
+) -> list[Candidate]:
     """Every sentence of the retrieved chunks with its features."""
+    settings = using or fitted()
     # In a follow-up, the words of earlier turns only help to find the topic.
     own_text = turn.resolved or turn.text
     own_words = {stem(w) for w in terms(own_text)} if turn.is_follow_up else None
     term_weights: dict[str, float] = {}
     for word, idf in retrieval.idf.items():
         if own_words is not None and stem(word) not in own_words:
-            idf *= EARLIER_TURN_WEIGHT
+            idf *= settings.earlier_turn_weight
         term_weights[stem(word)] = max(term_weights.get(stem(word), 0.0), idf)
     said = " ".join(turn.said.split())
     # Words of a source's title ("Plenipotentiary 2014") say what every passage of it is
@@ -114,7 +125,7 @@ def candidates_of(turn: Turn, retrieval: Retrieval) -> list[Candidate]:
     found: list[Candidate] = []
     for chunk in retrieval.chunks.values():
         own = {
-            t: w * (TITLE_WEIGHT if t in title_terms.get(chunk.source, ()) else 1.0)
+            t: w * (settings.title_weight if t in title_terms.get(chunk.source, ()) else 1.0)
             for t, w in term_weights.items()
         }
         total = sum(own.values()) or 1.0
@@ -198,9 +209,11 @@ def verified(item: Scored, analysis: Analysis, title: str) -> bool:
     return not unmet(analysis, context)
 
 
-def candidates(turn: Turn, retrieval: Retrieval) -> tuple[list[Scored], list[Scored]]:
+def candidates(
+    turn: Turn, retrieval: Retrieval, using: Settings | None = None
+) -> tuple[list[Scored], list[Scored]]:
     """Every sentence ranked, and those of them that pass verification (both best first)."""
-    ranked = rank(turn, retrieval)
+    ranked = rank(turn, retrieval, using)
     titles = {p.source: p.title for p in retrieval.passages}
     passing = [
         item for item in ranked if verified(item, turn.analysis, titles.get(item.chunk.source, ""))
