@@ -24,38 +24,30 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import random
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from labelled import (
+    EVAL,
+    FIT_FILES,
+    HELD_OUT,
+    ROOT,
+    folds_of,
+    group_of,
+    write_fitted,
+)
 
 from assistant import Assistant
 from assistant.answering.abstention import DECISION_FEATURES
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.retrieve import Retrieval
-from assistant.evaluation.harness import Question, is_correct, load_questions
+from assistant.evaluation.harness import is_correct, load_questions
 from assistant.schema import Answer
 
-ROOT = Path(__file__).resolve().parent.parent
-EVAL = ROOT / "tests" / "data" / "eval"
-FIT_FILES = (
-    "dev.jsonl",
-    "dev-negative.jsonl",
-    "extra.jsonl",
-    "extra-negative.jsonl",
-    "followups.jsonl",
-    "paraphrased.jsonl",
-    "near-negative.jsonl",
-    "conversations.jsonl",
-    "paraphrased-2.jsonl",
-    "near-negative-2.jsonl",
-    "conversations-2.jsonl",
-)
-HELD_OUT = "holdout.jsonl"
-FITTED = ROOT / "assistant" / "fitted.json"
+FILES = list(FIT_FILES)
 L2 = 1.0  # ridge penalty on the standardised weights: a design choice, not fitted
 PROBABILITIES = [round(0.025 * i, 3) for i in range(1, 40)]
 CONFIDENCES = [round(0.05 * i, 2) for i in range(-4, 25)]
@@ -88,26 +80,15 @@ class RecordingAnswerer(ExtractiveAnswerer):
         return super().answer(question, retrieval)
 
 
-def group_of(q: Question, file: str, paragraphs: Sequence[str]) -> str:
-    """A conversation's first question, else the source paragraph of the evidence, else the id."""
-    if q.history:
-        return "conversation: " + " ".join(q.history[0]["content"].split())
-    for phrase in q.evidence:
-        folded = " ".join(phrase.split())
-        for n, paragraph in enumerate(paragraphs):
-            if folded in paragraph:
-                return f"paragraph {n}"
-    return f"{file}: {q.id}"
-
-
 def observe(
-    assistant: Assistant, answerer: RecordingAnswerer, files: Sequence[str], source: str
+    assistant: Assistant, answerer: RecordingAnswerer, files: Sequence[str | Path], source: str
 ) -> list[Observation]:
     """Answer every question of `files` with no threshold; keep what the decision weighs."""
     paragraphs = [" ".join(p.split()) for p in source.split("\n\n")]
     seen: list[Observation] = []
-    for file in files:
-        for q in load_questions(EVAL / file):
+    for path in files:
+        file = Path(path).name
+        for q in load_questions(EVAL / path):
             answer = assistant.ask(q.question, history=list(q.history) or None)
             features = answerer.features
             seen.append(
@@ -194,25 +175,11 @@ def fit_model(observations: Sequence[Observation]) -> Model:
     return Model(raw.weights, intercept, best_threshold(PROBABILITIES, scores))
 
 
-def folds_of(observations: Sequence[Observation], folds: int, seed: int = 0) -> list[list[int]]:
-    """Indices of each fold; whole groups, biggest first, each to the smallest fold so far."""
-    groups: dict[str, list[int]] = {}
-    for i, o in enumerate(observations):
-        groups.setdefault(o.group, []).append(i)
-    order = sorted(groups)
-    random.Random(seed).shuffle(order)
-    order.sort(key=lambda g: -len(groups[g]))
-    result: list[list[int]] = [[] for _ in range(folds)]
-    for g in order:
-        min(result, key=len).extend(groups[g])
-    return result
-
-
 def cross_validate(observations: list[Observation], folds: int) -> tuple[list[float], list[float]]:
     """Held-out fold scores of the old decision and of the model, on the same folds."""
     old: list[float] = []
     new: list[float] = []
-    for k, test_ids in enumerate(folds_of(observations, folds)):
+    for k, test_ids in enumerate(folds_of([o.group for o in observations], folds)):
         held = set(test_ids)
         test = [observations[i] for i in test_ids]
         train = [o for i, o in enumerate(observations) if i not in held]
@@ -231,7 +198,7 @@ def load_or_observe(cache: Path | None) -> tuple[list[Observation], list[Observa
     """Observations of the fit files and of the held-out file, from `cache` when it has them."""
     if cache is not None and cache.exists():
         data = json.loads(cache.read_text(encoding="utf-8"))
-        if data["features"] == list(DECISION_FEATURES) and data["files"] == list(FIT_FILES):
+        if data["features"] == list(DECISION_FEATURES) and data["files"] == FILES:
             return [Observation(**o) for o in data["fit"]], [Observation(**o) for o in data["held"]]
     answerer = RecordingAnswerer()
     with tempfile.TemporaryDirectory() as index:
@@ -245,7 +212,7 @@ def load_or_observe(cache: Path | None) -> tuple[list[Observation], list[Observa
             json.dumps(
                 {
                     "features": list(DECISION_FEATURES),
-                    "files": list(FIT_FILES),
+                    "files": FILES,
                     "fit": [asdict(o) for o in fit_on],
                     "held": [asdict(o) for o in held],
                 }
@@ -281,30 +248,22 @@ def main() -> None:
         f"old {held_old:.3f}, model {held_new:.3f}"
     )
     if args.write:
-        FITTED.write_text(
-            json.dumps(
-                {
-                    "values": {"abstain_below": model.threshold},
-                    "decision": {
-                        "weights": dict(
-                            zip(
-                                DECISION_FEATURES, [round(w, 6) for w in model.weights], strict=True
-                            )
-                        ),
-                        "intercept": round(model.intercept, 6),
-                    },
-                    "fitted_on": files,
-                    "cross_validated_score": round(sum(new) / len(new), 4),
-                    "folds": [round(f, 4) for f in new],
-                    "held_out": {HELD_OUT: round(held_new, 4)},
-                    "command": "python scripts/fit_answerer.py --write",
+        write_fitted(
+            "decision",
+            {
+                "weights": {
+                    name: round(w, 6)
+                    for name, w in zip(DECISION_FEATURES, model.weights, strict=True)
                 },
-                indent=2,
-            )
-            + "\n",
-            encoding="utf-8",
+                "intercept": round(model.intercept, 6),
+                "fitted_on": files,
+                "cross_validated_score": round(sum(new) / len(new), 4),
+                "folds": [round(f, 4) for f in new],
+                "held_out": {HELD_OUT: round(held_new, 4)},
+                "command": "python scripts/fit_answerer.py --write",
+            },
+            {"abstain_below": model.threshold},
         )
-        print(f"wrote {FITTED}")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 Each sentence is described by a few features (its similarity to the query, the share of the
 question's weighted terms it holds, its passage's retrieval rank, and what kind of text it is
-for this question) and scored by their weighted sum, with weights fitted from labelled
-questions by `scripts/fit_ranker.py` (stored in fitted.json). `verified` then checks that a
+for this question) and scored by their weighted sum, with the weights stored in fitted.json
+(`scripts/fit_ranker.py` fits them from labelled questions). `verified` then checks that a
 candidate holds the expected kind of answer and meets the question's constraints.
 """
 
@@ -17,7 +17,7 @@ from assistant.answering.intent import Intent
 from assistant.answering.question import Analysis
 from assistant.answering.retrieve import Retrieval
 from assistant.answering.turn import Turn
-from assistant.answering.verification import has_type, unmet
+from assistant.answering.verification import gives_new, has_type, unmet
 from assistant.fitted import fitted_model, fitted_value
 from assistant.index.text import stem, terms
 from assistant.schema import Chunk, Sentence
@@ -37,6 +37,7 @@ FEATURES = (
     "official_for_reception",  # official text, when the question asks how it was received
     "commentary_for_reception",  # commentary on a named act, when asked how it was received
     "type_missing",  # the sentence lacks the kind of value asked for (a number, a time)
+    "new_value",  # it names a value of the asked type the question did not give (`gives_new`)
     "repeated",  # the previous answer already gave this sentence
     "after_said",  # the sentence right after one the previous answer gave
     "beside_said",  # another sentence of a passage the previous answer quoted
@@ -45,7 +46,8 @@ FEATURES = (
 
 @dataclass(frozen=True)
 class Settings:
-    """The ranker's fitted values (`scripts/fit_ranker.py --write` stores them in fitted.json).
+    """The ranker's values, read from fitted.json (`scripts/fit_ranker.py --write` fits them;
+    until fitted ones do better, the file keeps the hand-set ones: its `hand_set` list).
 
     `weights` are in FEATURES order; `earlier_turn_weight` is how much a word only an earlier
     question of the conversation used counts; `title_weight` how much a question word found in
@@ -59,7 +61,7 @@ class Settings:
 
 @cache
 def fitted() -> Settings:
-    """The settings fitted from the labelled questions."""
+    """The settings stored in fitted.json."""
     weights, _ = fitted_model("ranker")
     missing = [f for f in FEATURES if f not in weights]
     if missing:
@@ -120,7 +122,7 @@ def candidates_of(
     # about, so they tell passages of that source apart less than their rarity suggests.
     title_terms = {p.source: {stem(w) for w in terms(p.title)} for p in retrieval.passages}
     passage_rank = {p.chunk_id: i for i, p in enumerate(retrieval.passages)}
-    intent = turn.intent
+    intent, analysis = turn.intent, turn.analysis
     said_at = _said_positions(retrieval, said)
     found: list[Candidate] = []
     for chunk in retrieval.chunks.values():
@@ -149,6 +151,7 @@ def candidates_of(
                 place,
                 *kind,
                 float(type_missing),
+                float(gives_new(analysis.answer_type, sentence.text, analysis)),
                 float(repeated),
                 float(after and not repeated),
                 float(quoted_here and not repeated and not after),

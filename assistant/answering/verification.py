@@ -59,6 +59,32 @@ _BODY = re.compile(
 )
 
 _ENTITY = re.compile(r"\b[A-Z][\w\-]*[A-Za-z]\b|\b[A-Z]{2,}\b")
+# Words that name who takes part or decides ("member states", "civil society"), for `gives_new`.
+_PARTIES = re.compile(_BODY.pattern.split("|\\b[A-Z]{2,}")[0], re.IGNORECASE)
+
+
+def gives_new(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool:
+    """True when `sentence` names a value of the asked type that the question does not give.
+
+    Stricter than `has_type`: for "who" and "which bodies" a proper name or a word for a party
+    ("member states") that is not one of the question's own words (hyphenated names split:
+    "CWG-Internet" gives "cwg" and "internet"); for the other value types as `has_type`; False
+    for descriptions, reasons and yes/no, which ask for no value.
+    """
+    words = re.findall(r"[\w\-]+", analysis.question.lower())
+    asked = {*words, *(part for w in words for part in w.split("-"))}
+
+    def new(matches: Iterable[str]) -> bool:
+        return any(
+            part not in asked for m in matches for part in re.findall(r"[\w]+", m.lower())[-1:]
+        )
+
+    if answer_type in ("person", "organisation"):
+        names = (m.group(0) for m in _ENTITY.finditer(sentence) if m.start() > 0)
+        return new(names) or new(m.group(0) for m in _PARTIES.finditer(sentence))
+    if answer_type in ("number", "date", "place"):
+        return has_type(answer_type, sentence, analysis)
+    return False
 
 
 def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool:

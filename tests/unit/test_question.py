@@ -171,3 +171,19 @@ def test_one_stemmer_for_keyword_search_and_answers(a: str, b: str) -> None:
     # The answerers stem as FTS5's porter tokenizer does, so what the keyword index matched,
     # the ranking and the verification match too.
     assert stem(a) == stem(b)
+
+
+def test_gives_new_wants_a_value_the_question_did_not_give() -> None:
+    from assistant.answering.question import analyse
+    from assistant.answering.verification import gives_new
+
+    who = analyse("Who can take part in CWG-Internet?")
+    assert gives_new(who.answer_type, "The group is only open to member states.", who)
+    # Its own name, hyphenated or split, is not an answer to "who".
+    assert not gives_new(who.answer_type, "Later, CWG-Internet will meet three times.", who)
+    assert not gives_new(who.answer_type, "More on the Internet follows.", who)
+    why = analyse("Why was Resolution 977 adopted?")
+    assert not gives_new(why.answer_type, "Member States asked for it.", why)
+    many = analyse("How many Member States signed?")
+    assert gives_new(many.answer_type, "It was signed by 140 of them.", many)
+    assert not gives_new(many.answer_type, "It was signed by them.", many)
