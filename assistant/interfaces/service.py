@@ -80,6 +80,15 @@ class SearchRequest(BaseModel):
     sources: list[str] | None = Field(None, description="Only these file or act ids.")
 
 
+class SourceText(BaseModel):
+    """A source's extracted text (what citation offsets refer to), or a span of it."""
+
+    id: str = Field(description="The source id.")
+    start: int = Field(description="Offset of `text` in the source's extracted text.")
+    end: int = Field(description="Offset just past `text`.")
+    text: str = Field(description="The extracted text from `start` to `end`.")
+
+
 @dataclass(frozen=True)
 class Failure:
     """What an endpoint answers for an error: HTTP status, OpenAI-style type, message."""
@@ -204,6 +213,14 @@ class Service:
         if not 0 <= lo <= hi:
             raise QuestionError(f"the span {lo}..{hi} is not valid; give 0 <= start <= end")
         return text[lo:hi]
+
+    def source_span(
+        self, source: str, start: int | None = None, end: int | None = None
+    ) -> SourceText:
+        """`source_text` with the id and the offsets of the span it returns."""
+        text = self.source_text(source, start, end)
+        lo = start or 0
+        return SourceText(id=source, start=lo, end=lo + len(text), text=text)
 
     # -- off the event loop -----------------------------------------------------------------
 

@@ -7,26 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 
 from assistant.interfaces.service import (
     AskRequest,
     SearchRequest,
     Service,
+    SourceText,
     answer_json,
     passages_json,
     sources_json,
 )
 from assistant.schema import Answer, Passage, SourceInfo
-
-
-class SourceText(BaseModel):
-    """A source's extracted text (what citation offsets refer to), or a span of it."""
-
-    id: str = Field(description="The source id.")
-    start: int = Field(description="Offset of `text` in the source's extracted text.")
-    end: int = Field(description="Offset just past `text`.")
-    text: str = Field(description="The extracted text from `start` to `end`.")
 
 
 def router(service: Service) -> APIRouter:
@@ -70,8 +61,6 @@ def router(service: Service) -> APIRouter:
         start: int | None = Query(None, description="First offset (default 0)."),
         end: int | None = Query(None, description="Offset just past the span (default: end)."),
     ) -> SourceText:
-        text = service.source_text(source_id, start, end)
-        lo = start or 0
-        return SourceText(id=source_id, start=lo, end=lo + len(text), text=text)
+        return service.source_span(source_id, start, end)
 
     return routes
