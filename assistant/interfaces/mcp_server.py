@@ -8,7 +8,9 @@ message (what was wrong and what to do next), never a traceback.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
+import threading
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
@@ -19,6 +21,8 @@ from assistant.api import Assistant
 from assistant.errors import AssistantError
 from assistant.interfaces.service import AskRequest, SearchRequest, Service, SourceText
 from assistant.schema import Citation, Passage, SourceInfo
+
+logger = logging.getLogger(__name__)
 
 INSTRUCTIONS = (
     "Cited answers from the ITU Plenipotentiary Conference 2014 (Busan) sources: commentary "
@@ -141,6 +145,9 @@ def serve_mcp(
     Over HTTP, `ASSISTANT_API_KEY` (when set) is required as `Authorization: Bearer <key>`.
     """
     server = build_server(Service(assistant))
+    # The model loads in the background while the client connects and lists the tools, so
+    # the first `ask` does not wait the seconds a load takes.
+    threading.Thread(target=_warm_up, args=(assistant,), daemon=True).start()
     if http_port is None:
         server.run("stdio")
         return
@@ -151,6 +158,13 @@ def serve_mcp(
     if key is not None:
         app = _bearer_gate(app, key)
     uvicorn.run(app, host=host, port=http_port, log_level="warning")
+
+
+def _warm_up(assistant: Assistant) -> None:
+    try:
+        assistant.retrieve("ITU Plenipotentiary Conference", k=1)
+    except AssistantError as exc:  # an empty index, say: the tools will say so when asked
+        logger.info("warm-up skipped: %s", exc)
 
 
 def _bearer_gate(app: Any, key: str) -> Any:

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 from assistant.api import Assistant
 from assistant.config import parse_auth
+from assistant.interfaces.http import API_PREFIXES, api_middleware, build_api
+from assistant.interfaces.service import Service
 from assistant.interfaces.watch import IndexStatus, SourceWatcher
 from assistant.interfaces.web.admission import Admission
 from assistant.interfaces.web.app import build_app
@@ -66,9 +68,6 @@ def launch(
     on the same port for /v1 and /api, behind the Host and Origin checks but not the login.
     Returns the local URL (once the server stops, if `block`).
     """
-    # Imported here: the API's service imports the web package, which imports this module.
-    from assistant.interfaces.http import API_PREFIXES, api_middleware
-
     guard = guard_middleware(
         hosts=allowed_hosts(host, allowed),
         logged_in=_session_check(app) if auth else None,
@@ -108,9 +107,6 @@ def serve(
         signal.signal(signal.SIGTERM, signal.default_int_handler)
     status = IndexStatus(watching=watch)
     uploads = private_folder(port)  # Gradio's upload files: emptied now, removed at the end
-    from assistant.interfaces.http import build_api
-    from assistant.interfaces.service import Service
-
     settings = assistant.settings
     admission = Admission(slots=settings.web_concurrency, max_waiting=settings.web_queue_size)
     app = build_app(assistant, status=status, uploads=uploads, admission=admission)
