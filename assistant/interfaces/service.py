@@ -5,7 +5,8 @@ source listing, a source's text), calls the service, and writes the JSON forms m
 every interface gives the same answers, citations, errors and limits:
 
     limits      the question at most `Settings.max_question_chars` (longer: QuestionError),
-                history at most MAX_HISTORY_MESSAGES messages, search k in 1..MAX_SEARCH_K
+                history at most MAX_HISTORY_MESSAGES messages (and as many questions' worth
+                of characters), search k in 1..MAX_SEARCH_K
     JSON        `dataclasses.asdict` of Answer, Citation, Passage, SourceInfo: every field
                 (role, page ...) flows through as the dataclasses grow
     errors      `failure(exc)`: one HTTP status, error type and message per AssistantError
@@ -163,6 +164,11 @@ class Service:
             raise QuestionError(
                 f"the history has {len(request.history)} messages; send at most "
                 f"{MAX_HISTORY_MESSAGES} (the latest turns)"
+            )
+        limit = MAX_HISTORY_MESSAGES * self.assistant.settings.max_question_chars
+        if (size := sum(len(t.content) for t in request.history)) > limit:
+            raise QuestionError(
+                f"the history holds {size} characters; send at most {limit} (the latest turns)"
             )
         self.assistant.check_question(request.question, request.kinds, request.sources)
         return request

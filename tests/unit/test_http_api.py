@@ -194,3 +194,18 @@ def test_beside_the_page_the_api_passes_the_host_check_but_not_the_login(
         "/api/ask", json={"question": QUESTION}, headers={**key, "origin": "http://evil.example"}
     )
     assert cross.status_code == 403
+
+
+def test_a_huge_body_or_history_is_refused(shared: Assistant) -> None:
+    async def page(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("not for the page")
+
+    client = TestClient(Dispatch(page, api=build_api(Service(shared))))
+    huge = client.post("/api/ask", content=b"x" * (2**20 + 1))
+    assert huge.status_code == 413 and "at most 1048576" in huge.json()["error"]["message"]
+    turns = [{"role": "user", "content": "y" * 2000}] * 2 + [{"role": "user", "content": "z"}]
+    long = [{"role": "user", "content": "w" * 199_999}, {"role": "assistant", "content": "ok"}]
+    ok = client.post("/api/ask", json={"question": QUESTION, "history": turns})
+    assert ok.status_code == 200
+    refused = client.post("/api/ask", json={"question": QUESTION, "history": long})
+    assert refused.status_code == 400 and "at most 200000" in refused.json()["error"]["message"]

@@ -29,6 +29,8 @@ from assistant.interfaces.http import chat_completions, rest
 from assistant.interfaces.service import Failure, Service, failure
 
 API_PREFIXES = ("/v1", "/api")
+# A request body past this (by its Content-Length) is refused with 413 before it is read.
+MAX_BODY_BYTES = 2**20
 OPENAPI_URL = "/api/openapi.json"
 DOCS_URL = "/api/docs"
 
@@ -169,6 +171,15 @@ class Dispatch:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Route one request."""
         if scope["type"] == "http" and is_api_path(scope["path"]):
+            length = dict(scope.get("headers") or ()).get(b"content-length", b"0")
+            if length.isdigit() and int(length) > MAX_BODY_BYTES:
+                too_big = Failure(
+                    413,
+                    "invalid_request_error",
+                    f"the request body is {int(length)} bytes; send at most {MAX_BODY_BYTES}",
+                )
+                await _reply(too_big)(scope, receive, send)
+                return
             await self.api(scope, receive, send)
         else:
             await self.app(scope, receive, send)
