@@ -13,9 +13,6 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from starlette.types import ASGIApp
-
 from assistant.api import Assistant
 from assistant.config import parse_auth
 from assistant.interfaces.http import API_PREFIXES, api_middleware, build_api
@@ -32,6 +29,9 @@ from assistant.interfaces.web.guards import (
     host_name,
 )
 from assistant.interfaces.web.uploads import private_folder
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
 
 logger = logging.getLogger(__name__)
 
