@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the web chat listens on.")
     port: int = Field(7860, description="Port of the web chat.")
     auth: str | None = Field(None, description="Optional `user:password` for the web chat.")
+    api_key: str | None = Field(
+        None,
+        description="Key the HTTP API (/v1, /api) requires as `Authorization: Bearer <key>`; "
+        "unset: the API is open, unless ASSISTANT_AUTH is set (then it is refused).",
+    )
     max_upload_mb: float = Field(20.0, description="Largest accepted upload, in MiB.")
     max_question_chars: int = Field(
         2000, description="Longer questions are cut to this length, with a notice."

@@ -1,4 +1,5 @@
-"""The `assistant` command: index, ask, sources, add, replace, remove, describe, serve, eval."""
+"""The `assistant` command: index, ask, sources, add, replace, remove, describe, serve, mcp,
+eval."""
 
 from __future__ import annotations
 
@@ -105,6 +106,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int)
     p.add_argument("--watch", action="store_true", help="re-index when sources/ changes")
     p.set_defaults(run=_serve)
+
+    p = sub.add_parser("mcp", help="serve the MCP tools (ask, search, ...) over stdio")
+    p.add_argument("--http", type=int, metavar="PORT", help="streamable HTTP on PORT instead")
+    p.add_argument("--host", help="address for --http (default: ASSISTANT_HOST)")
+    p.set_defaults(run=_mcp)
 
     p = sub.add_parser(
         "eval", help="evaluate on question files (JSON lines): metrics, then quality by kind"
@@ -295,6 +301,14 @@ def _serve(args: argparse.Namespace) -> int:
         auth=settings.auth,
         watch=args.watch,
     )
+    return EXIT_OK
+
+
+def _mcp(args: argparse.Namespace) -> int:
+    from assistant.interfaces.mcp_server import serve_mcp
+
+    assistant = _open(args)  # progress goes to stderr: stdout carries the protocol
+    serve_mcp(assistant, http_port=args.http, host=args.host or assistant.settings.host)
     return EXIT_OK
 
 

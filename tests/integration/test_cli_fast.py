@@ -19,7 +19,7 @@ import pytest
 
 from assistant import Assistant
 
-HEAVY = ("torch", "sentence_transformers", "transformers")
+HEAVY = ("torch", "sentence_transformers", "transformers", "mcp")
 PROBE = textwrap.dedent("""
     import json, sys
     from assistant.interfaces.cli import main

@@ -26,6 +26,7 @@ HEAVY = {
     "transformers": "index/embeddings.py",
     "torch": "index/embeddings.py",
     "gradio": "interfaces/web/app.py",
+    "mcp": "interfaces/mcp_server.py",
 }
 # The web page's parts beside app.py (a document viewer, a compare view ...) build their own
 # Gradio components; nothing else under assistant/ may import gradio.
@@ -65,6 +66,8 @@ def layer(module: str) -> str:
         return "domain"
     if top in {"api", "__init__", "wiring"}:
         return "api"
+    if top == "langchain":  # the LangChain retriever consumes the api, like the interfaces
+        return "interfaces"
     if top == "__main__":
         return "main"
     assert top in MAY_IMPORT, f"assistant.{module} is in no layer; add it to MAY_IMPORT"

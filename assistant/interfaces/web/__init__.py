@@ -10,22 +10,51 @@
     serving    launching it behind the guard, with the watcher and the upload clean-up
 
 Callers use `build_app`, `launch` and `serve`; the rendering functions are re-exported for tests.
+
+The names below are imported on first use (PEP 562): the HTTP API and the MCP server use
+`inputs` and `admission` without loading gradio, which `app` imports.
 """
 
-from assistant.interfaces.web.app import EXAMPLES, SCOPES, Conversation, build_app
-from assistant.interfaces.web.render import (
-    CONTEXT_CHARS,
-    answer_html,
-    block_html,
-    paragraph_bounds,
-    passage_html,
-    report_html,
-    sources_html,
-    status_html,
-    text_html,
-    upload_label,
-)
-from assistant.interfaces.web.serving import launch, serve
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.interfaces.web.app import EXAMPLES, SCOPES, Conversation, build_app
+    from assistant.interfaces.web.render import (
+        CONTEXT_CHARS,
+        answer_html,
+        block_html,
+        paragraph_bounds,
+        passage_html,
+        report_html,
+        sources_html,
+        status_html,
+        text_html,
+        upload_label,
+    )
+    from assistant.interfaces.web.serving import launch, serve
+
+_HOMES = {
+    **dict.fromkeys(("EXAMPLES", "SCOPES", "Conversation", "build_app"), "app"),
+    **dict.fromkeys(
+        (
+            "CONTEXT_CHARS",
+            "answer_html",
+            "block_html",
+            "paragraph_bounds",
+            "passage_html",
+            "report_html",
+            "sources_html",
+            "status_html",
+            "text_html",
+            "upload_label",
+        ),
+        "render",
+    ),
+    **dict.fromkeys(("launch", "serve"), "serving"),
+}
 
 __all__ = [
     "CONTEXT_CHARS",
@@ -45,3 +74,11 @@ __all__ = [
     "text_html",
     "upload_label",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The public name `name`, imported from its module on first use."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

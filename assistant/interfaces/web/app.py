@@ -67,20 +67,28 @@ class Conversation:
 
 
 def build_app(
-    assistant: Assistant, *, status: IndexStatus | None = None, uploads: Path | None = None
+    assistant: Assistant,
+    *,
+    status: IndexStatus | None = None,
+    uploads: Path | None = None,
+    admission: Admission | None = None,
 ) -> gr.Blocks:
     """The Gradio app: chat, filters, sources panel, uploads, and the `/chat` API endpoint.
 
     Its queue and answer slots are sized by `assistant.settings` (`web_concurrency`,
     `web_queue_size`). `uploads` is a folder the app owns for Gradio's upload files (set before
     the components are made, as GRADIO_TEMP_DIR); abandoned files in it are swept.
+    `admission` limits answers (one sized by the settings if None).
     """
     status = status or IndexStatus()
     settings = assistant.settings
     if uploads is not None:
         uploads.mkdir(parents=True, exist_ok=True)
         os.environ["GRADIO_TEMP_DIR"] = str(uploads)  # read by Gradio when it makes parts
-    admission = Admission(slots=settings.web_concurrency, max_waiting=settings.web_queue_size)
+    # `admission` may be shared with the HTTP API served beside the page.
+    admission = admission or Admission(
+        slots=settings.web_concurrency, max_waiting=settings.web_queue_size
+    )
     private: dict[str, Any] = {"api_visibility": "private"}
     answers: dict[str, Any] = {"concurrency_limit": None}  # `admission` limits them instead
 

@@ -3,6 +3,7 @@
     Host     the Host header must name this server (no DNS rebinding)           400
     Origin   a state-changing request must come from this server's own pages    403
     login    with a login set, every route but the login page needs a session   401
+             (but for `own_auth` prefixes, the HTTP API, which checks its API key)
     throttle an address that keeps failing to log in waits before trying again  429
 
 It imports no gradio: the app hands it `logged_in`, which says whether a request's cookies
@@ -154,8 +155,11 @@ class Guard:
         hosts: Iterable[str],
         logged_in: LoggedIn | None,
         throttle: LoginThrottle | None = None,
+        own_auth: Iterable[str] = (),
     ) -> None:
         self.app = app
+        # Path prefixes (the HTTP API) that check their own credentials, not the login cookie.
+        self.own_auth = tuple(own_auth)
         self.hosts = frozenset(host_name(h) if h != ANY_HOST else h for h in hosts)
         self.logged_in = logged_in
         self.throttle = throttle or LoginThrottle()
@@ -179,7 +183,7 @@ class Guard:
         elif method not in SAFE_METHODS and not same_origin(headers):
             text = "A cross-origin request was refused: changes come only from this server's pages."
             await _refuse(scope, receive, send, 403, text)
-        elif self.logged_in is None:
+        elif self.logged_in is None or _under(path, self.own_auth):
             await self.app(scope, receive, send)
         elif method == "POST" and path in LOGIN_PATHS:
             await self._login(scope, receive, send)
@@ -214,6 +218,10 @@ class Guard:
             self.throttle.succeeded(address)
 
 
+def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in prefixes)
+
+
 def _from_this_machine(scope: Scope) -> bool:
     address = (scope.get("client") or ("", 0))[0]
     return address in {"127.0.0.1", "::1"} or address.startswith("::ffff:127.")
@@ -242,7 +250,13 @@ async def _refuse(
 
 
 def guard_middleware(
-    *, hosts: Iterable[str], logged_in: LoggedIn | None, throttle: LoginThrottle | None = None
+    *,
+    hosts: Iterable[str],
+    logged_in: LoggedIn | None,
+    throttle: LoginThrottle | None = None,
+    own_auth: Iterable[str] = (),
 ) -> Middleware:
     """The Guard as Starlette middleware, for FastAPI's `middleware=` (Gradio's `app_kwargs`)."""
-    return Middleware(Guard, hosts=hosts, logged_in=logged_in, throttle=throttle)
+    return Middleware(
+        Guard, hosts=hosts, logged_in=logged_in, throttle=throttle, own_auth=tuple(own_auth)
+    )
