@@ -37,6 +37,9 @@ class Passage:
     start: int
     end: int
     chunk_id: str = ""
+    # A PDF: the 1-based page where the passage starts, and that page's printed label if any.
+    page: int | None = None
+    page_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,16 @@ class Citation:
     end: int
     # "context": the nearest passage, cited when the sources lack what was asked; no answer.
     role: CitationRole = "answer"
+    # A PDF: the 1-based page where the quote starts, and the label printed on it ("123", "iv")
+    # when the PDF declares page labels; None for formats without pages. `locator` then ends
+    # in ", p. <label or page>".
+    page: int | None = None
+    page_label: str | None = None
+    # From the source's sidecar (`<file>.meta.json`), for exports: None when it does not say.
+    author: str | None = None
+    date: str | None = None
+    url: str | None = None
+    publisher: str | None = None
 
 
 @dataclass(frozen=True)
