@@ -14,6 +14,7 @@ from langchain_core.embeddings import Embeddings
 from assistant import wiring
 from assistant.answering import references
 from assistant.answering.answerer import Answerer
+from assistant.answering.citations import one_per_passage
 from assistant.answering.retrieve import Reranker, Retriever
 from assistant.answering.turn import read_turn
 from assistant.config import Settings
@@ -180,7 +181,7 @@ class Assistant:
         for part in self._answerer.stream(turn.query, retrieval):
             if isinstance(part, Answer):  # a decline under a filter says what was searched
                 part = part.noted(notice, filter_notice(kinds, sources) if part.abstained else "")
-                part = references.described(part, self._catalog)
+                part = references.described(one_per_passage(part), self._catalog)
             yield part
 
     def retrieve(

@@ -69,7 +69,12 @@ class Citation:
 
 @dataclass(frozen=True)
 class Answer:
-    """An answer with inline markers [n] that refer to `citations`."""
+    """An answer with inline markers [n] that refer to `citations`.
+
+    One marker is one reference: one passage (a paragraph or clause). Citations quoting
+    different sentences of the same passage share its marker, each with its own verbatim
+    `quote`, `start` and `end`; `references` groups them by marker.
+    """
 
     text: str
     citations: list[Citation]
@@ -81,6 +86,14 @@ class Answer:
     def answers(self) -> bool:
         """True when some citation answers the question (not only context for a refusal)."""
         return any(c.role == "answer" for c in self.citations)
+
+    @property
+    def references(self) -> dict[int, list[Citation]]:
+        """The citations by marker, in marker order: one entry per reference."""
+        grouped: dict[int, list[Citation]] = {}
+        for c in sorted(self.citations, key=lambda c: c.marker):
+            grouped.setdefault(c.marker, []).append(c)
+        return grouped
 
     def noted(self, *notes: str | None) -> Answer:
         """This answer with `notes` (the empty ones left out) added to its notice."""
@@ -97,8 +110,9 @@ class Answer:
                 if self.answers
                 else "**Context** (the nearest passage; it does not answer the question)"
             )
-            for c in self.citations:
-                lines.append(f"[{c.marker}] {c.title} — {c.locator}: “{c.quote}”")
+            for marker, cited in self.references.items():
+                quotes = " … ".join(f"“{c.quote}”" for c in cited)
+                lines.append(f"[{marker}] {cited[0].title} — {cited[0].locator}: {quotes}")
         if self.notice:
             lines.append("")
             lines.append(f"_{self.notice}_")
