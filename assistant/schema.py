@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal, get_args
+from datetime import date
+from typing import Any, Literal, get_args
 
 Part = Literal["", "title", "preamble", "operative", "footnote"]
 """Where a clause of the final acts sits in its act; "" for commentary.
@@ -102,21 +103,27 @@ class Answer:
 
     def to_markdown(self) -> str:
         """The answer followed by its numbered references, as Markdown."""
-        lines = [self.text]
-        if self.citations:
-            lines.append("")
-            lines.append(
-                "**References**"
-                if self.answers
-                else "**Context** (the nearest passage; it does not answer the question)"
-            )
-            for marker, cited in self.references.items():
-                quotes = " … ".join(f"“{c.quote}”" for c in cited)
-                lines.append(f"[{marker}] {cited[0].title} — {cited[0].locator}: {quotes}")
-        if self.notice:
-            lines.append("")
-            lines.append(f"_{self.notice}_")
-        return "\n".join(lines)
+        from assistant import exports  # exports imports this module
+
+        return exports.markdown(self)
+
+    def to_json(self) -> str:
+        """The whole answer as JSON (`dataclasses.asdict`): it can be read back."""
+        from assistant import exports
+
+        return exports.answer_json(self)
+
+    def to_csl(self, accessed: date | None = None) -> list[dict[str, Any]]:
+        """The references as CSL-JSON items, one per marker (accessed: today by default)."""
+        from assistant import exports
+
+        return exports.csl(self, accessed=accessed)
+
+    def to_bibtex(self, accessed: date | None = None) -> str:
+        """The references as BibTeX @misc entries, one per marker."""
+        from assistant import exports
+
+        return exports.bibtex(self, accessed=accessed)
 
 
 @dataclass(frozen=True)
