@@ -348,6 +348,16 @@ class Assistant:
         """The extracted text of an indexed source, which citation offsets refer to."""
         return self._catalog.text(source)
 
+    def outline(self, source: str) -> list[tuple[str, int]]:
+        """(heading, offset) of each section or act of an indexed source, in text order."""
+        return self._catalog.outline(source)
+
+    def source_info(self, source: str) -> dict[str, str]:
+        """An indexed source's title, kind and sidecar fields (author, date, url ...); {} if
+        it is not indexed."""
+        row = self._catalog.row(source)
+        return {} if row is None else {**row.meta, "title": row.title, "kind": row.kind}
+
     def close(self) -> None:
         """Release the index."""
         self._catalog.close()

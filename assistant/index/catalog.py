@@ -143,6 +143,14 @@ class Catalog:
         ).fetchall()
         return [(r[0], r[1], int(r[2])) for r in rows]
 
+    def outline(self, source: str) -> list[tuple[str, int]]:
+        """(section heading or act label, offset where it starts) in a source, in text order."""
+        rows = self._db.execute(
+            "SELECT grp, min(start) FROM chunks WHERE source = ? GROUP BY grp ORDER BY 2",
+            (source,),
+        ).fetchall()
+        return [(r[0], int(r[1])) for r in rows if r[0]]
+
     def kinds(self) -> dict[str, int]:
         """Kind -> number of chunks of that kind in the index."""
         rows = self._db.execute("SELECT kind, count(*) FROM chunks GROUP BY kind").fetchall()
@@ -178,8 +186,7 @@ class Catalog:
         return None if row is None else str(row[0])
 
     def pages(self, source: str) -> PageMap | None:
-        """Where the pages of an indexed PDF start in its text (None: no pages, or an index
-        built before pages were kept)."""
+        """Where an indexed PDF's pages start in its text (None: no pages, or not kept yet)."""
         row = self._db.execute("SELECT map FROM pages WHERE source = ?", (source,)).fetchone()
         return None if row is None else PageMap.from_json(row[0])
 
@@ -189,18 +196,12 @@ class Catalog:
 
     def row(self, source: str) -> SourceRow | None:
         """One indexed source (its chunk count left 0), or None."""
-        r = self._db.execute(
-            "SELECT id, digest, title, kind, structure, meta FROM sources WHERE id = ?", (source,)
-        ).fetchone()
+        sql = "SELECT id, digest, title, kind, structure, meta FROM sources WHERE id = ?"
+        r = self._db.execute(sql, (source,)).fetchone()
         return None if r is None else SourceRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), 0)
 
     def put_source(
-        self,
-        row: SourceRow,
-        text: str,
-        chunks: Sequence[Chunk],
-        *,
-        pages: PageMap | None = None,
+        self, row: SourceRow, text: str, chunks: Sequence[Chunk], *, pages: PageMap | None = None
     ) -> None:
         """Replace everything known about one source, in one transaction.
 

@@ -12,14 +12,16 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from assistant.answering.citations import unit_of
-from assistant.schema import Answer, IndexReport, Passage, SourceInfo
+from assistant.schema import Answer, Citation, IndexReport, Passage, SourceInfo
 
 if TYPE_CHECKING:
     from assistant.interfaces.watch import IndexStatus
 
 CONTEXT_CHARS = 500  # a paragraph longer than this on either side of the quote is cut
+DOCUMENT_PATH = "sources"  # the document view: GET /sources/{id}?q=start-end,... (`document`)
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -84,11 +86,23 @@ def passage_html(
     return "".join(parts)
 
 
-def _reference(attrs: str, marker: str, title: str, locator: str, body: str) -> str:
+def document_link(citations: Sequence[Citation]) -> str:
+    """The relative URL of the document view of these quotes of one source (first lit)."""
+    spans = ",".join(f"{c.start}-{c.end}" for c in citations)
+    return f"{DOCUMENT_PATH}/{quote(citations[0].source, safe='/')}?q={spans}#quote"
+
+
+def _reference(attrs: str, marker: str, title: str, locator: str, body: str, link: str = "") -> str:
+    opened = (
+        f'<a class="doc-link" href="{html.escape(link, quote=True)}" target="_blank" '
+        'rel="noopener">Open in the document ↗</a>'
+        if link
+        else ""
+    )
     return (
         f'<details {attrs}><summary>{marker}<span class="ref-title">{text_html(title)}'
         f"</span> — {text_html(locator)}</summary>"
-        f'<blockquote class="passage">{body}</blockquote></details>'
+        f'<blockquote class="passage">{body}</blockquote>{opened}</details>'
     )
 
 
@@ -136,6 +150,7 @@ def answer_html(answer: Answer, source_text: Callable[[str], str | None], uid: s
                     first.title,
                     first.locator,
                     body,
+                    document_link(quoted),
                 )
             )
         parts.append("</div>")

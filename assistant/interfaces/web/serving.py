@@ -9,12 +9,15 @@ from __future__ import annotations
 import shutil
 import signal
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
+
+from starlette.routing import BaseRoute
 
 from assistant.api import Assistant
 from assistant.config import parse_auth
 from assistant.interfaces.watch import IndexStatus, SourceWatcher
+from assistant.interfaces.web import document
 from assistant.interfaces.web.app import build_app
 from assistant.interfaces.web.assets import CSS, HEAD
 from assistant.interfaces.web.guards import LoginThrottle, allowed_hosts, guard_middleware
@@ -44,12 +47,14 @@ def launch(
     max_upload_mb: float = 20.0,
     block: bool = True,
     throttle: LoginThrottle | None = None,
+    routes: Sequence[BaseRoute] = (),
 ) -> str:
     """Start `app` behind the guard, and behind a login if `auth` is a (user, password) pair.
 
     The guard accepts the Host names `guards.allowed_hosts(host, allowed)`; `throttle` slows
-    failed logins (one with the default limits if None). Returns the local URL (once the
-    server stops, if `block`).
+    failed logins (one with the default limits if None). `routes` are served beside Gradio's
+    (the document view, `document.routes`), behind the same guard. Returns the local URL (once
+    the server stops, if `block`).
     """
     guard = guard_middleware(
         hosts=allowed_hosts(host, allowed),
@@ -70,7 +75,7 @@ def launch(
         footer_links=["api"],
         css=CSS,
         head=HEAD,
-        app_kwargs={"middleware": [guard]},
+        app_kwargs={"middleware": [guard], "routes": list(routes)},
     )
     return str(url)
 
@@ -99,6 +104,7 @@ def serve(
             auth=parse_auth(auth),
             allowed=assistant.settings.allowed_hosts,
             max_upload_mb=assistant.settings.max_upload_mb,
+            routes=document.routes(assistant),
         )
     finally:
         watcher.stop()
