@@ -190,10 +190,6 @@ class Catalog:
         row = self._db.execute("SELECT map FROM pages WHERE source = ?", (source,)).fetchone()
         return None if row is None else PageMap.from_json(row[0])
 
-    def paged(self) -> set[str]:
-        """The sources that have a page map."""
-        return {r[0] for r in self._db.execute("SELECT source FROM pages")}
-
     def row(self, source: str) -> SourceRow | None:
         """One indexed source (its chunk count left 0), or None."""
         sql = "SELECT id, digest, title, kind, structure, meta FROM sources WHERE id = ?"

@@ -294,8 +294,8 @@ def _unpaged(catalog: Catalog) -> set[str]:
 
     Their text and passages are unchanged, so their vectors stay (`_relabel`).
     """
-    paged = catalog.paged()
-    return {s for s in catalog.digests() if s.lower().endswith(".pdf") and s not in paged}
+    pdfs = [s for s in catalog.digests() if s.lower().endswith(".pdf")]
+    return {s for s in pdfs if catalog.pages(s) is None}
 
 
 def _metadata(item: _Prepared) -> tuple[list[str], list[str], list[dict[str, str]]]:
