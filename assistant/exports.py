@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from assistant.schema import Answer, Citation, Passage
+from assistant.schema import Answer, Citation, Passage, page_suffix
 
 Conversation = Sequence[tuple[str, Answer]]
 """A conversation as (question, answer) pairs, in the order asked."""
@@ -134,7 +134,7 @@ def csl(answer: Answer, *, accessed: date | None = None, prefix: str = "") -> li
             "id": f"{prefix}ref{marker}",
             "type": "legislation" if kinds & _OFFICIAL else "document",
             "title": c.title,
-            "section": c.locator,
+            "section": c.locator.removesuffix(page_suffix(c.page, c.page_label)),
             "note": " … ".join(f"“{q.quote}”" for q in cited),
             "accessed": {"date-parts": [[day.year, day.month, day.day]]},
             "citation-label": f"[{marker}]",
@@ -179,6 +179,7 @@ def bibtex(answer: Answer, *, accessed: date | None = None, prefix: str = "") ->
     entries: list[str] = []
     for item in csl(answer, accessed=accessed, prefix=prefix):
         author = item["author"][0]["literal"] if "author" in item else None
+        where = f", p. {item['page']}" if "page" in item else ""
         fields = [
             ("title", item["title"]),
             ("publisher", item.get("publisher")),
@@ -187,7 +188,7 @@ def bibtex(answer: Answer, *, accessed: date | None = None, prefix: str = "") ->
             ("url", item.get("URL")),
             ("urldate", day),
             ("pages", item.get("page")),
-            ("note", f"{item['section']}: {item['note']}"),
+            ("note", f"{item['section']}{where}: {item['note']}"),
             ("howpublished", f"source file {item['archive_location']}"),
         ]
         # An author in double braces: BibTeX takes an organisation's name whole.

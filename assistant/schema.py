@@ -25,6 +25,13 @@ def part_of_act(value: str) -> Part:
 CitationRole = Literal["answer", "context"]
 
 
+def page_suffix(page: int | None, label: str | None) -> str:
+    """', p. 123' for a page (its printed label when it has one); '' without a page."""
+    if page is None:
+        return ""
+    return f", p. {label or page}"
+
+
 @dataclass(frozen=True)
 class Passage:
     """A retrieved chunk of a source, with its place in the source's extracted text."""

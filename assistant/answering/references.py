@@ -12,14 +12,7 @@ from dataclasses import replace
 
 from assistant.index.catalog import Catalog
 from assistant.index.pages import PageMap
-from assistant.schema import Answer, Citation, Passage
-
-
-def page_suffix(page: int | None, label: str | None) -> str:
-    """', p. 123' for a page (its printed label when it has one); '' without a page."""
-    if page is None:
-        return ""
-    return f", p. {label or page}"
+from assistant.schema import Answer, Citation, Passage, page_suffix
 
 
 def described(answer: Answer, catalog: Catalog) -> Answer:

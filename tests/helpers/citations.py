@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant import Answer, Assistant, Citation
-from assistant.answering.references import page_suffix
+from assistant.schema import page_suffix
 
 
 def check_citations(assistant: Assistant, answer: Answer) -> None:

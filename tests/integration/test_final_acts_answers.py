@@ -14,7 +14,7 @@ import pytest
 from conftest import copy_sources
 
 from assistant import Assistant
-from assistant.answering.references import page_suffix
+from assistant.schema import page_suffix
 
 DATA = Path(__file__).parents[1] / "data"
 

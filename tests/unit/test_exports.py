@@ -44,7 +44,7 @@ def test_csl_items_carry_every_required_field() -> None:
     assert first["issued"] == {"date-parts": [[2014, 11, 7]]}
     assert first["URL"] == "https://example.org/final-acts"
     assert first["page"] == "123"
-    assert first["section"] == "Resolution 102 › resolves 2, p. 123"
+    assert first["section"] == "Resolution 102 › resolves 2"  # the page is in "page"
     assert QUOTE in first["note"] and "It shall be free." in first["note"]
     assert first["accessed"] == {"date-parts": [[2026, 12, 4]]}
     assert "author" not in second and "URL" not in second and "page" not in second
