@@ -168,7 +168,12 @@ class Assistant:
         kinds: Sequence[str] | None = None,
         sources: Sequence[str] | None = None,
     ) -> Iterator[str | Answer]:
-        """Yield the answer's text pieces as they are ready, then the final Answer."""
+        """Yield the answer's text pieces as they are ready, then the final Answer.
+
+        The final Answer has one marker per cited passage, with pages and the sources'
+        metadata on its citations; an LLM's streamed pieces may still number markers as the
+        model wrote them (the final text is what to show).
+        """
         question, notice = self._check_question(question)
         check_filters(self._catalog, kinds, sources)
         self._refresh_if_changed()
