@@ -91,3 +91,5 @@ def test_answer_html_shows_one_row_per_reference_inside_its_clause() -> None:
     page = answer_html(answer, lambda _: TEXT, "u")
     assert page.count('class="ref"') == 1 and page.count("<mark>") == 2
     assert "another act" not in page
+    a, b = answer.references[1]
+    assert f'href="sources/acts.txt?q={a.start}-{a.end},{b.start}-{b.end}#quote"' in page

@@ -86,8 +86,8 @@ def passage_html(
     return "".join(parts)
 
 
-def document_link(citations: Sequence[Citation]) -> str:
-    """The relative URL of the document view of these quotes of one source (first lit)."""
+def document_link(citations: Sequence[Citation | Passage]) -> str:
+    """The relative URL of the document view of these quotes (or passages) of one source."""
     spans = ",".join(f"{c.start}-{c.end}" for c in citations)
     return f"{DOCUMENT_PATH}/{quote(citations[0].source, safe='/')}?q={spans}#quote"
 
@@ -164,7 +164,11 @@ def answer_html(answer: Answer, source_text: Callable[[str], str | None], uid: s
             near.setdefault((p.source, p.locator), p)
         for p in list(near.values())[:3]:
             text = p.text if len(p.text) < 1000 else p.text[:1000].rsplit(" ", 1)[0] + " …"
-            parts.append(_reference('class="ref near"', "", p.title, p.locator, text_html(text)))
+            parts.append(
+                _reference(
+                    'class="ref near"', "", p.title, p.locator, text_html(text), document_link([p])
+                )
+            )
         parts.append("</div>")
     return "".join(parts)
 
