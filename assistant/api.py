@@ -12,7 +12,9 @@ from typing import Any, cast
 from langchain_core.embeddings import Embeddings
 
 from assistant import wiring
+from assistant.answering import references
 from assistant.answering.answerer import Answerer
+from assistant.answering.citations import one_per_passage
 from assistant.answering.retrieve import Reranker, Retriever
 from assistant.answering.turn import read_turn
 from assistant.config import Settings
@@ -166,7 +168,12 @@ class Assistant:
         kinds: Sequence[str] | None = None,
         sources: Sequence[str] | None = None,
     ) -> Iterator[str | Answer]:
-        """Yield the answer's text pieces as they are ready, then the final Answer."""
+        """Yield the answer's text pieces as they are ready, then the final Answer.
+
+        The final Answer has one marker per cited passage, with pages and the sources'
+        metadata on its citations; an LLM's streamed pieces may still number markers as the
+        model wrote them (the final text is what to show).
+        """
         question, notice = self._check_question(question)
         check_filters(self._catalog, kinds, sources)
         self._refresh_if_changed()
@@ -179,6 +186,7 @@ class Assistant:
         for part in self._answerer.stream(turn.query, retrieval):
             if isinstance(part, Answer):  # a decline under a filter says what was searched
                 part = part.noted(notice, filter_notice(kinds, sources) if part.abstained else "")
+                part = references.described(one_per_passage(part), self._catalog)
             yield part
 
     def retrieve(
@@ -344,6 +352,16 @@ class Assistant:
     def source_text(self, source: str) -> str | None:
         """The extracted text of an indexed source, which citation offsets refer to."""
         return self._catalog.text(source)
+
+    def outline(self, source: str) -> list[tuple[str, int]]:
+        """(heading, offset) of each section or act of an indexed source, in text order."""
+        return self._catalog.outline(source)
+
+    def source_info(self, source: str) -> dict[str, str]:
+        """An indexed source's title, kind and sidecar fields (author, date, url ...); {} if
+        it is not indexed."""
+        row = self._catalog.row(source)
+        return {} if row is None else {**row.meta, "title": row.title, "kind": row.kind}
 
     def close(self) -> None:
         """Release the index."""

@@ -12,7 +12,8 @@ these into user text.
     │   ├── IndexDamagedError  unreadable store or manifest: rebuild
     │   ├── IndexBusyError     another process holds the writer lock
     │   └── StoreUnavailableError  the Chroma server stopped answering
-    └── ConfigError            a setting that cannot be used
+    ├── ConfigError            a setting that cannot be used
+    └── ConversationError      a saved conversation that is not there, or a bad title
 
 A failing LLM raises nothing: the LLM answerer falls back to the extractive answer and says so
 in `Answer.notice`.
@@ -59,3 +60,7 @@ class StoreUnavailableError(IndexError_):
 
 class ConfigError(AssistantError):
     """A setting has a value that cannot be used."""
+
+
+class ConversationError(AssistantError):
+    """A saved conversation that this user does not have, or a title that cannot be used."""

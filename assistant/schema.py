@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal, get_args
+from datetime import date
+from typing import Any, Literal, get_args
 
 Part = Literal["", "title", "preamble", "operative", "footnote"]
 """Where a clause of the final acts sits in its act; "" for commentary.
@@ -24,6 +25,13 @@ def part_of_act(value: str) -> Part:
 CitationRole = Literal["answer", "context"]
 
 
+def page_suffix(page: int | None, label: str | None) -> str:
+    """', p. 123' for a page (its printed label when it has one); '' without a page."""
+    if page is None:
+        return ""
+    return f", p. {label or page}"
+
+
 @dataclass(frozen=True)
 class Passage:
     """A retrieved chunk of a source, with its place in the source's extracted text."""
@@ -37,6 +45,9 @@ class Passage:
     start: int
     end: int
     chunk_id: str = ""
+    # A PDF: the 1-based page where the passage starts, and that page's printed label if any.
+    page: int | None = None
+    page_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,11 +63,26 @@ class Citation:
     end: int
     # "context": the nearest passage, cited when the sources lack what was asked; no answer.
     role: CitationRole = "answer"
+    # A PDF: the 1-based page where the quote starts, and the label printed on it ("123", "iv")
+    # when the PDF declares page labels; None for formats without pages. `locator` then ends
+    # in ", p. <label or page>".
+    page: int | None = None
+    page_label: str | None = None
+    # From the source's sidecar (`<file>.meta.json`), for exports: None when it does not say.
+    author: str | None = None
+    date: str | None = None
+    url: str | None = None
+    publisher: str | None = None
 
 
 @dataclass(frozen=True)
 class Answer:
-    """An answer with inline markers [n] that refer to `citations`."""
+    """An answer with inline markers [n] that refer to `citations`.
+
+    One marker is one reference: one passage (a paragraph or clause). Citations quoting
+    different sentences of the same passage share its marker, each with its own verbatim
+    `quote`, `start` and `end`; `references` groups them by marker.
+    """
 
     text: str
     citations: list[Citation]
@@ -69,6 +95,14 @@ class Answer:
         """True when some citation answers the question (not only context for a refusal)."""
         return any(c.role == "answer" for c in self.citations)
 
+    @property
+    def references(self) -> dict[int, list[Citation]]:
+        """The citations by marker, in marker order: one entry per reference."""
+        grouped: dict[int, list[Citation]] = {}
+        for c in sorted(self.citations, key=lambda c: c.marker):
+            grouped.setdefault(c.marker, []).append(c)
+        return grouped
+
     def noted(self, *notes: str | None) -> Answer:
         """This answer with `notes` (the empty ones left out) added to its notice."""
         joined = " ".join(n for n in (self.notice, *notes) if n) or None
@@ -76,20 +110,27 @@ class Answer:
 
     def to_markdown(self) -> str:
         """The answer followed by its numbered references, as Markdown."""
-        lines = [self.text]
-        if self.citations:
-            lines.append("")
-            lines.append(
-                "**References**"
-                if self.answers
-                else "**Context** (the nearest passage; it does not answer the question)"
-            )
-            for c in self.citations:
-                lines.append(f"[{c.marker}] {c.title} — {c.locator}: “{c.quote}”")
-        if self.notice:
-            lines.append("")
-            lines.append(f"_{self.notice}_")
-        return "\n".join(lines)
+        from assistant import exports  # exports imports this module
+
+        return exports.markdown(self)
+
+    def to_json(self) -> str:
+        """The whole answer as JSON (`dataclasses.asdict`): it can be read back."""
+        from assistant import exports
+
+        return exports.answer_json(self)
+
+    def to_csl(self, accessed: date | None = None) -> list[dict[str, Any]]:
+        """The references as CSL-JSON items, one per marker (accessed: today by default)."""
+        from assistant import exports
+
+        return exports.csl(self, accessed=accessed)
+
+    def to_bibtex(self, accessed: date | None = None) -> str:
+        """The references as BibTeX @misc entries, one per marker."""
+        from assistant import exports
+
+        return exports.bibtex(self, accessed=accessed)
 
 
 @dataclass(frozen=True)

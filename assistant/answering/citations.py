@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
-from assistant.schema import Chunk, Citation, Passage, Sentence
+from assistant.schema import Answer, Chunk, Citation, Passage, Sentence
 
 MARKER = re.compile(r"\s?\[(\d{1,3})\]")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _BRACKETED_NUMBER = re.compile(r"\[(\d{1,3})\]")
+_REPEATED = re.compile(r"(\[(\d{1,3})\])(?:\s?\[\2\])+")
 
 
 def cite(marker: int, chunk: Chunk, sentence: Sentence, title: str) -> Citation | None:
@@ -65,3 +67,41 @@ def closest_sources(passages: Sequence[Passage], limit: int = 2) -> str:
         if len(seen) == limit:
             break
     return "; ".join(seen.values())
+
+
+def unit_of(citation: Citation, passages: Sequence[Passage]) -> Passage | None:
+    """The smallest retrieved passage (a paragraph or clause, or part of one) holding the quote."""
+    holding = [
+        p
+        for p in passages
+        if p.source == citation.source and p.start <= citation.start and citation.end <= p.end
+    ]
+    return min(holding, key=lambda p: p.end - p.start, default=None)
+
+
+def one_per_passage(answer: Answer) -> Answer:
+    """`answer` with one reference per passage: citations quoting the same paragraph or
+    clause share its first marker, the markers are numbered again 1, 2 ... in order, and the
+    text's markers follow (a marker repeated right after itself is written once).
+
+    Each citation keeps its own quote and offsets, so every quoted sentence is still shown.
+    """
+    if len(answer.citations) < 2:
+        return answer
+    numbers: dict[tuple[str, ...], int] = {}
+    renumbered: dict[int, int] = {}
+    for c in sorted(answer.citations, key=lambda c: c.marker):
+        unit = unit_of(c, answer.passages)
+        key = (c.role, c.source, unit.chunk_id or str(unit.start)) if unit else (str(c.marker),)
+        renumbered[c.marker] = numbers.setdefault(key, len(numbers) + 1)
+    if all(old == new for old, new in renumbered.items()):
+        return answer
+
+    def rewrite(match: re.Match[str]) -> str:
+        new = renumbered.get(int(match.group(1)))
+        return match.group(0) if new is None else match.group(0).replace(match.group(1), str(new))
+
+    text = MARKER.sub(rewrite, answer.text)
+    text = _REPEATED.sub(r"\1", text)
+    citations = [replace(c, marker=renumbered[c.marker]) for c in answer.citations]
+    return replace(answer, text=text, citations=citations)

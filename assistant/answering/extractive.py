@@ -20,7 +20,7 @@ from assistant.answering.abstention import (
     decision_features,
     lacks_detail,
 )
-from assistant.answering.citations import cite, readable, span
+from assistant.answering.citations import cite, one_per_passage, readable, span
 from assistant.answering.intent import Intent
 from assistant.answering.ranking import Scored, candidates
 from assistant.answering.retrieve import Retrieval
@@ -185,7 +185,8 @@ def compose(chosen: list[Scored], retrieval: Retrieval) -> Answer:
     if not citations:
         return abstain(retrieval)
     separator = "\n" if len(parts) > 1 and all(item.chunk.part for item in chosen) else " "
-    return Answer(separator.join(parts), citations, False, retrieval.passages)
+    # Sentences quoted from one clause or paragraph share its reference (before streaming).
+    return one_per_passage(Answer(separator.join(parts), citations, False, retrieval.passages))
 
 
 def self_contained(chosen: list[Scored]) -> list[Scored]:

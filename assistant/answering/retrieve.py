@@ -16,7 +16,9 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.answering.intent import read
 from assistant.answering.question import Analysis, Constraint
+from assistant.answering.references import paged
 from assistant.answering.turn import Turn
+from assistant.index.pages import PageMap
 from assistant.index.text import terms
 from assistant.schema import Chunk, Passage
 
@@ -70,6 +72,10 @@ class KeywordIndex(Protocol):
 
     def act_chunk_ids(self, acts: Iterable[tuple[str, str]], limit: int = 80) -> list[str]:
         """The chunks of the named resolutions or decisions."""
+        ...
+
+    def pages(self, source: str) -> PageMap | None:
+        """Where a PDF source's pages start in its text (None without pages)."""
         ...
 
 
@@ -204,17 +210,21 @@ class HybridRetriever:
         vectors = self._store.vectors(sentence_ids)
         similarity = {sid: _dot(vector, v) for sid, v in vectors.items()}
         titles = self._catalog.titles({c.source for c in chunks.values()})
+        pages = {s: self._catalog.pages(s) for s in {c.source for c in chunks.values()}}
         passages = [
-            Passage(
-                c.text,
-                c.source,
-                titles.get(c.source, c.source),
-                c.locator,
-                c.kind,
-                round(scores.get(cid, 0.0), 6),
-                c.start,
-                c.end,
-                cid,
+            paged(
+                Passage(
+                    c.text,
+                    c.source,
+                    titles.get(c.source, c.source),
+                    c.locator,
+                    c.kind,
+                    round(scores.get(cid, 0.0), 6),
+                    c.start,
+                    c.end,
+                    cid,
+                ),
+                pages[c.source],
             )
             for cid in chunk_ids
             if (c := chunks.get(cid)) is not None

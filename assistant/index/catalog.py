@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import IndexDamagedError, SourceError
+from assistant.index.pages import PageMap
 from assistant.schema import Chunk, Sentence, part_of_act
 
 FILENAME = "catalog.sqlite"
@@ -39,6 +40,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, tokenize = 'porter unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS refused (
     id TEXT PRIMARY KEY, digest TEXT NOT NULL, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pages (source TEXT PRIMARY KEY, map TEXT NOT NULL);
 """
 # The meta row counting source changes; not a setting, so get_meta leaves it out.
 GENERATION = "generation"
@@ -141,6 +143,14 @@ class Catalog:
         ).fetchall()
         return [(r[0], r[1], int(r[2])) for r in rows]
 
+    def outline(self, source: str) -> list[tuple[str, int]]:
+        """(section heading or act label, offset where it starts) in a source, in text order."""
+        rows = self._db.execute(
+            "SELECT grp, min(start) FROM chunks WHERE source = ? GROUP BY grp ORDER BY 2",
+            (source,),
+        ).fetchall()
+        return [(r[0], int(r[1])) for r in rows if r[0]]
+
     def kinds(self) -> dict[str, int]:
         """Kind -> number of chunks of that kind in the index."""
         rows = self._db.execute("SELECT kind, count(*) FROM chunks GROUP BY kind").fetchall()
@@ -175,13 +185,26 @@ class Catalog:
         row = self._db.execute("SELECT text FROM sources WHERE id = ?", (source,)).fetchone()
         return None if row is None else str(row[0])
 
-    def put_source(self, row: SourceRow, text: str, chunks: Sequence[Chunk]) -> None:
+    def pages(self, source: str) -> PageMap | None:
+        """Where an indexed PDF's pages start in its text (None: no pages, or not kept yet)."""
+        row = self._db.execute("SELECT map FROM pages WHERE source = ?", (source,)).fetchone()
+        return None if row is None else PageMap.from_json(row[0])
+
+    def row(self, source: str) -> SourceRow | None:
+        """One indexed source (its chunk count left 0), or None."""
+        sql = "SELECT id, digest, title, kind, structure, meta FROM sources WHERE id = ?"
+        r = self._db.execute(sql, (source,)).fetchone()
+        return None if r is None else SourceRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), 0)
+
+    def put_source(
+        self, row: SourceRow, text: str, chunks: Sequence[Chunk], *, pages: PageMap | None = None
+    ) -> None:
         """Replace everything known about one source, in one transaction.
 
         Raises SourceError, and stores nothing, if a text cannot be stored (a lone surrogate).
         """
         try:
-            self._put(row, text, chunks)
+            self._put(row, text, chunks, pages)
         except UnicodeEncodeError as exc:
             shown = row.id.encode("utf-8", "backslashreplace").decode("utf-8")
             raise SourceError(
@@ -189,10 +212,14 @@ class Catalog:
                 "rename the file or fix its text and metadata"
             ) from None
 
-    def _put(self, row: SourceRow, text: str, chunks: Sequence[Chunk]) -> None:
+    def _put(
+        self, row: SourceRow, text: str, chunks: Sequence[Chunk], pages: PageMap | None
+    ) -> None:
         with self._db:
             self._db.execute(_BUMP, (GENERATION,))
             self._delete(row.id)
+            if pages is not None:
+                self._db.execute("INSERT INTO pages VALUES (?, ?)", (row.id, pages.to_json()))
             self._db.execute(
                 "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -237,11 +264,12 @@ class Catalog:
         )
         self._db.execute("DELETE FROM chunks WHERE source = ?", (source,))
         self._db.execute("DELETE FROM sources WHERE id = ?", (source,))
+        self._db.execute("DELETE FROM pages WHERE source = ?", (source,))
 
     def clear(self) -> None:
         """Forget everything (for a rebuild); the generation still grows."""
         with self._db:
-            for table in ("chunks_fts", "sentences", "chunks", "sources", "refused"):
+            for table in ("chunks_fts", "sentences", "chunks", "sources", "refused", "pages"):
                 self._db.execute(f"DELETE FROM {table}")
             self._db.execute("DELETE FROM meta WHERE key != ?", (GENERATION,))
             self._db.execute(_BUMP, (GENERATION,))

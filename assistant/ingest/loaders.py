@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import SourceError
+from assistant.index.pages import join_pages
 from assistant.ingest import archive, markup, sandbox
 from assistant.ingest.sandbox import Extracted, Loader, ParseLimits
 
@@ -177,7 +178,11 @@ def html_file_text(data: bytes) -> str:
 
 
 def pdf_text(data: bytes) -> Extracted:
-    """The text layer of a PDF, page after page, its /Title, and whether it looks scanned."""
+    """The text layer of a PDF, page after page, its /Title, and whether it looks scanned.
+
+    Where each page starts in the text is kept, and the printed page labels ("iii", "123")
+    when the PDF declares them (pypdf numbers pages 1, 2 ... otherwise: those are not kept).
+    """
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
@@ -185,7 +190,25 @@ def pdf_text(data: bytes) -> Extracted:
     with_text = sum(1 for page in pages if len(re.findall(r"\w", page)) >= MIN_PAGE_CHARS)
     # A PDF without pages is empty, not scanned: `sources.load` says no text could be found.
     scanned = bool(pages) and with_text <= MAX_TEXT_PAGE_SHARE * len(pages)
-    return Extracted("\n".join(pages), title=_pdf_title(reader), scanned=scanned)
+    text, starts = join_pages(pages)
+    return Extracted(
+        text,
+        title=_pdf_title(reader),
+        scanned=scanned,
+        page_starts=starts,
+        page_labels=_page_labels(reader, len(pages)),
+    )
+
+
+def _page_labels(reader: Any, count: int) -> tuple[str, ...]:
+    """The printed labels of a PDF's pages, or () when it declares none (or they are damaged)."""
+    try:
+        if "/PageLabels" not in reader.trailer["/Root"]:
+            return ()
+        labels = tuple(str(label) for label in reader.page_labels)
+    except Exception:  # noqa: BLE001 - damaged labels only cost the printed page numbers
+        return ()
+    return labels if len(labels) == count else ()
 
 
 def _pdf_title(reader: Any) -> str:

@@ -50,6 +50,9 @@ class Extracted:
     text: str
     title: str = ""  # the file's own title (PDF /Title, DOCX core properties), not yet checked
     scanned: bool = False  # a PDF whose pages have (almost) no text layer: OCR could read it
+    # A PDF: where each page starts in `text`, and the pages' printed labels if it has them.
+    page_starts: tuple[int, ...] = ()
+    page_labels: tuple[str, ...] = ()
 
 
 Loader = Callable[[bytes], "str | Extracted"]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import SourceError
+from assistant.index.pages import PageMap, carry
 from assistant.ingest import ocr, titles
 from assistant.ingest.loaders import (
     MAX_FILE_BYTES,
@@ -67,6 +68,7 @@ class LoadedSource:
     title: str
     kind: str
     meta: dict[str, str]
+    pages: PageMap | None = None  # a PDF's pages, as offsets into `text`
 
 
 def sidecar_path(path: Path) -> Path:
@@ -219,7 +221,10 @@ def load(source: SourceFile, *, limits: ParseLimits | None = None) -> LoadedSour
         text, source.path, sidecar=source.meta.get("title", ""), embedded=extracted.title
     )
     kind = source.meta.get("kind", "")
-    return LoadedSource(source.id, text, title, kind, dict(source.meta))
+    pages = None
+    if extracted.page_starts:
+        pages = carry(PageMap(extracted.page_starts, extracted.page_labels), extracted.text, text)
+    return LoadedSource(source.id, text, title, kind, dict(source.meta), pages)
 
 
 def normalize(text: str) -> str:
@@ -246,4 +251,9 @@ def _extract(found: Format, data: bytes, limits: ParseLimits) -> Extracted:
             f"{ocr.PROGRAM} found no text on the scanned pages (are they pictures of text?); "
             "check the scan, or add a text version of the document"
         )
-    return Extracted(read.text, title=read.title or extracted.title)
+    return Extracted(
+        read.text,
+        title=read.title or extracted.title,
+        page_starts=read.page_starts,
+        page_labels=read.page_labels or extracted.page_labels,
+    )

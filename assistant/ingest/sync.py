@@ -23,6 +23,7 @@ from filelock import FileLock, Timeout
 
 from assistant.errors import ConfigError, IndexBusyError, IndexMismatchError, SourceError
 from assistant.index.catalog import Catalog, SourceRow
+from assistant.index.pages import PageMap, carry
 from assistant.index.store import VectorStore
 from assistant.ingest import sources as source_files
 from assistant.ingest import structure
@@ -48,6 +49,7 @@ class _Prepared:
     text: str
     chunks: list[Chunk]
     found: str = ""  # what the final-acts reader found, for the report
+    pages: PageMap | None = None  # a PDF's pages, as offsets into `text`
 
 
 @contextlib.contextmanager
@@ -159,6 +161,7 @@ def _sync(
     check_compatible(catalog, model)
     catalog.set_meta({"embedding_model": model, "chunking": CHUNKING_VERSION})
     stale = repair(catalog, store)
+    unpaged = _unpaged(catalog)
     indexed = catalog.digests()
     refused = catalog.refusals()
     files = source_files.scan(sources_dir)
@@ -185,7 +188,7 @@ def _sync(
     seen: dict[str, str] = {}  # text digest -> id, of the files prepared in this sync
 
     for file in files:
-        if indexed.get(file.id) == file.digest and file.id not in stale:
+        if indexed.get(file.id) == file.digest and file.id not in stale | unpaged:
             unchanged.append(file.id)
         elif (
             file.digest
@@ -230,6 +233,9 @@ def _sync(
         except SourceError as exc:  # the catalog would not take it: drop its vectors again
             store.delete_source(item.row.id)
             refuse(item.file, exc)
+            continue
+        if item.row.id in unpaged and indexed.get(item.row.id) == item.file.digest:
+            unchanged.append(item.row.id)  # only its page map was added
             continue
         (updated if item.row.id in indexed else added).append(item.row.id)
         found += [(item.row.id, item.found)] if item.found else []
@@ -279,7 +285,17 @@ def prepare(file: source_files.SourceFile, *, limits: ParseLimits | None = None)
     if not segs:
         raise SourceError(f"{file.id}: no passages found in the text")
     row = SourceRow(file.id, file.digest, loaded.title, kind, shape, loaded.meta, len(chunks))
-    return _Prepared(file, row, text, chunks, structure.summary(text, shape))
+    pages = None if loaded.pages is None else carry(loaded.pages, loaded.text, text)
+    return _Prepared(file, row, text, chunks, structure.summary(text, shape), pages)
+
+
+def _unpaged(catalog: Catalog) -> set[str]:
+    """Indexed PDFs without a page map (indexed before pages were kept): read them again.
+
+    Their text and passages are unchanged, so their vectors stay (`_relabel`).
+    """
+    pdfs = [s for s in catalog.digests() if s.lower().endswith(".pdf")]
+    return {s for s in pdfs if catalog.pages(s) is None}
 
 
 def _metadata(item: _Prepared) -> tuple[list[str], list[str], list[dict[str, str]]]:
@@ -316,7 +332,7 @@ def _relabel(item: _Prepared, catalog: Catalog, store: VectorStore) -> None:
     """Store a source's new metadata; its vectors stay, with their kinds updated."""
     ids, _, metas = _metadata(item)
     store.relabel(ids, metas)
-    catalog.put_source(item.row, item.text, item.chunks)
+    catalog.put_source(item.row, item.text, item.chunks, pages=item.pages)
 
 
 def _write(
@@ -338,7 +354,7 @@ def _write(
             progress(done, total, source)
 
     store.add(ids, texts, metas, progress=step)
-    catalog.put_source(item.row, item.text, item.chunks)
+    catalog.put_source(item.row, item.text, item.chunks, pages=item.pages)
     return done
 
 

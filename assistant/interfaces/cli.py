@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # imported when a command runs: `assistant --help` stays fast
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+ANSWER_FORMATS = ("text", "md", "json", "csl", "bibtex")
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -66,7 +67,16 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="ask a question")
     p.add_argument("question")
-    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.add_argument(
+        "--format",
+        choices=ANSWER_FORMATS,
+        default="text",
+        help="text (default: wrapped for the terminal), md (Markdown), json (the whole Answer), "
+        "csl (CSL-JSON items of the references) or bibtex",
+    )
+    p.add_argument(
+        "--json", action="store_const", const="json", dest="format", help="same as --format json"
+    )
     p.add_argument(
         "--kind",
         action="append",
@@ -204,10 +214,18 @@ def _ask(args: argparse.Namespace) -> int:
     with _progress_bar("indexing") as progress:
         assistant.reindex(progress=progress)
     answer = assistant.ask(args.question, kinds=args.kinds)
-    if args.json:
-        print(json.dumps(dataclasses.asdict(answer), ensure_ascii=False, indent=2))
-    else:
+    if args.format == "json":
+        print(answer.to_json())
+    elif args.format == "csl":
+        print(json.dumps(answer.to_csl(), ensure_ascii=False, indent=2))
+    elif args.format == "bibtex":
+        print(answer.to_bibtex(), end="")
+    elif args.format == "md":
         print(answer.to_markdown())
+    else:
+        from assistant.interfaces import terminal
+
+        print(terminal.render(answer), end="")
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ import pytest
 from conftest import copy_sources
 
 from assistant import Assistant
+from assistant.schema import page_suffix
 
 DATA = Path(__file__).parents[1] / "data"
 
@@ -100,7 +101,8 @@ def test_answers_cite_several_acts(acts_assistant: Assistant) -> None:
 
 def test_what_a_resolution_resolves_lists_every_item_in_order(acts_assistant: Assistant) -> None:
     answer = acts_assistant.ask("What does Resolution 102 resolve?")
-    locators = [c.locator for c in answer.citations]
+    assert all(c.page for c in answer.citations)  # the final acts here are a PDF
+    locators = [c.locator.removesuffix(page_suffix(c.page, c.page_label)) for c in answer.citations]
     assert locators == [f"Resolution 102 (Rev. Busan, 2014) › resolves {n}" for n in (1, 2, 3)]
     assert answer.text.startswith("Resolution 102 (Rev. Busan, 2014) › resolves 1: that the Union")
 
@@ -116,7 +118,7 @@ def test_reasons_come_from_the_preamble(acts_assistant: Assistant) -> None:
 
 def test_list_question_returns_every_matching_clause(acts_assistant: Assistant) -> None:
     answer = acts_assistant.ask("Which resolutions instruct someone to report to the Council?")
-    locators = {c.locator for c in answer.citations}
+    locators = {c.locator.removesuffix(page_suffix(c.page, c.page_label)) for c in answer.citations}
     assert "Resolution 901 (Busan, 2014) › instructs the Secretary-General 1" in locators
     assert any(
         loc.startswith("Resolution 977 (Rev. Busan, 2014) › instructs the Director")

@@ -30,7 +30,7 @@ from gradio_client import Client, handle_file
 from assistant import Assistant
 from assistant.config import Settings
 from assistant.errors import ConfigError
-from assistant.interfaces.web import build_app, launch
+from assistant.interfaces.web import build_app, document, launch
 from assistant.schema import Answer
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "web"
@@ -69,7 +69,9 @@ def running(
             mp.setenv("GRADIO_TEMP_DIR", str(folder / "uploads"))
         app = build_app(assistant, uploads=folder / "uploads" if uploads else None)
         try:
-            yield Served(launch(app, host="127.0.0.1", port=port, auth=auth, block=False), app)
+            pages = document.routes(assistant)  # the document view is guarded as the rest
+            url = launch(app, host="127.0.0.1", port=port, auth=auth, block=False, routes=pages)
+            yield Served(url, app)
         finally:
             app.close()
             assistant.close()
@@ -197,6 +199,7 @@ def test_every_route_but_the_login_page_needs_the_login(login_server: Served) ->
         assert page.status_code == 200 and '"auth_required":true' in page.text.replace(" ", "")
         assert http.get("theme.css").status_code == 200
     assert {"/gradio_api/heartbeat/x", "/openapi.json", "/gradio_api/upload"} <= set(probed)
+    assert "/sources/x" in probed
     assert open_routes == []
 
 

@@ -40,7 +40,7 @@ def may_import_heavy(root: str, module: str) -> bool:
 
 
 # The domain: plain types, settings and errors that every layer may use.
-DOMAIN = {"errors", "config", "schema", "fitted"}
+DOMAIN = {"errors", "config", "schema", "fitted", "exports"}
 
 # What each layer may import besides the domain and itself.
 MAY_IMPORT: dict[str, set[str]] = {

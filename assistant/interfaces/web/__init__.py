@@ -7,6 +7,7 @@
     guards     ASGI middleware: Host allow-list, same-origin changes, login gate, login throttle
     uploads    removal of Gradio's temporary upload files
     app        the Gradio Blocks wiring (the only module that imports gradio)
+    document   the document view, GET /sources/{id}: a source's whole text with quotes lit
     serving    launching it behind the guard, with the watcher and the upload clean-up
 
 Callers use `build_app`, `launch` and `serve`; the rendering functions are re-exported for tests.

@@ -26,6 +26,7 @@ from assistant.api import Assistant
 from assistant.errors import AssistantError
 from assistant.ingest.corpus import DESCRIBED
 from assistant.ingest.loaders import accepted_suffixes, format_labels
+from assistant.interfaces.conversations import ConversationStore
 from assistant.interfaces.watch import IndexStatus
 from assistant.interfaces.web.admission import Admission, Busy, in_threads
 from assistant.interfaces.web.inputs import clean
@@ -37,6 +38,7 @@ from assistant.interfaces.web.render import (
     status_html,
     upload_label,
 )
+from assistant.interfaces.web.ui import conversations as conversations_ui
 from assistant.interfaces.web.uploads import discard, discard_leaks, sweep
 from assistant.schema import Answer, IndexReport
 
@@ -64,6 +66,8 @@ class Conversation:
     shown: list[dict[str, str]] = field(default_factory=list)
     history: list[dict[str, str]] = field(default_factory=list)
     markdown: str = ""
+    turns: list[tuple[str, Answer]] = field(default_factory=list)  # what is saved and exported
+    id: str = ""  # its id in the saved conversations ("" until its first answer is saved)
 
 
 def build_app(
@@ -72,13 +76,15 @@ def build_app(
     status: IndexStatus | None = None,
     uploads: Path | None = None,
     admission: Admission | None = None,
+    store: ConversationStore | None = None,
 ) -> gr.Blocks:
     """The Gradio app: chat, filters, sources panel, uploads, and the `/chat` API endpoint.
 
     Its queue and answer slots are sized by `assistant.settings` (`web_concurrency`,
     `web_queue_size`). `uploads` is a folder the app owns for Gradio's upload files (set before
     the components are made, as GRADIO_TEMP_DIR); abandoned files in it are swept.
-    `admission` limits answers (one sized by the settings if None).
+    `admission` limits answers (one sized by the settings if None). `store` keeps the
+    conversations (default: `conversations.sqlite` in the index folder).
     """
     status = status or IndexStatus()
     settings = assistant.settings
@@ -183,7 +189,8 @@ def build_app(
             {"role": "assistant", "content": final.text},
         ]
         markdown = final.to_markdown()
-        yield shown, Conversation(shown, history, markdown), gr.skip(), markdown
+        turns = [*convo.turns, (question, final)]
+        yield shown, Conversation(shown, history, markdown, turns, convo.id), gr.skip(), markdown
 
     def pick_example(event: gr.SelectData) -> str:
         value = clean(event.value)
@@ -295,6 +302,13 @@ def build_app(
                         elem_id="only-sources",
                         info="Empty: every source in scope.",
                     )
+                    panel = conversations_ui.build(
+                        store or ConversationStore(settings.index),
+                        convo=convo,
+                        chatbot=chatbot,
+                        render=lambda a, uid: answer_html(a, assistant.source_text, uid),
+                        empty=Conversation,
+                    )
             with gr.Tab("Sources", id="sources"):
                 status_box = gr.HTML(elem_id="index-status")
                 rebuild = gr.Button("Re-index", elem_id="reindex", size="sm")
@@ -327,11 +341,13 @@ def build_app(
         cancel.click(lambda: gr.Row(visible=False), None, confirm_row, **private)
         really.click(remove, managed, [*panel_outputs, confirm_row], **index_job, **private)
         chat_in, chat_out = [message, convo, scope, chosen], [chatbot, convo, message, markdown]
-        message.submit(respond, chat_in, chat_out, **answers, **private)
-        ask.click(respond, chat_in, chat_out, **answers, **private)
+        saving = (panel.after_answer, convo, [convo, *panel.outputs])
+        message.submit(respond, chat_in, chat_out, **answers, **private).then(*saving, **private)
+        ask.click(respond, chat_in, chat_out, **answers, **private).then(*saving, **private)
         chatbot.example_select(pick_example, None, message, **private).then(
             respond, chat_in, chat_out, **answers, **private
-        )
+        ).then(*saving, **private)
+        app.load(panel.listed, None, panel.saved, **private)
         # The chat's own clear button starts a new conversation.
         chatbot.clear(lambda: (Conversation(), ""), None, [convo, markdown], **private)
         rebuild.click(

@@ -12,13 +12,16 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
-from assistant.schema import Answer, IndexReport, Passage, SourceInfo
+from assistant.answering.citations import unit_of
+from assistant.schema import Answer, Citation, IndexReport, Passage, SourceInfo
 
 if TYPE_CHECKING:
     from assistant.interfaces.watch import IndexStatus
 
 CONTEXT_CHARS = 500  # a paragraph longer than this on either side of the quote is cut
+DOCUMENT_PATH = "sources"  # the document view: GET /sources/{id}?q=start-end,... (`document`)
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -46,28 +49,60 @@ def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return low, high
 
 
-def passage_html(text: str, start: int, end: int, *, limit: int = CONTEXT_CHARS) -> str:
-    """The paragraph around `text[start:end]`, escaped, with that quote in <mark>."""
-    low, high = paragraph_bounds(text, start, end)
-    start, end = max(low, min(start, high)), max(low, min(end, high))
+def passage_html(
+    text: str,
+    start: int,
+    end: int,
+    *,
+    limit: int = CONTEXT_CHARS,
+    also: Sequence[tuple[int, int]] = (),
+    within: tuple[int, int] | None = None,
+) -> str:
+    """The paragraph around `text[start:end]`, escaped, with that quote in <mark>.
+
+    `also`: more quotes of the same paragraph, each marked too. `within`: the unit the quotes
+    belong to (their clause or paragraph, as indexed): the context never runs past it, so a
+    clause's context stops where the clause does, never inside the next act.
+    """
+    spans = sorted({(start, end), *also})
+    low, high = paragraph_bounds(text, spans[0][0], spans[-1][1])
+    if within is not None:
+        low, high = max(low, min(within[0], spans[0][0])), min(high, max(within[1], spans[-1][1]))
+    spans = [(max(low, min(s, high)), max(low, min(e, high))) for s, e in spans]
+    first, last = spans[0][0], spans[-1][1]
     head = tail = ""
-    if start - low > limit:
-        space = text.find(" ", start - limit, start)
-        low, head = (space + 1 if space >= 0 else start - limit), "… "
-    if high - end > limit:
-        space = text.rfind(" ", end, end + limit)
-        high, tail = (space if space >= 0 else end + limit), " …"
-    return (
-        f"{head}{text_html(text[low:start])}<mark>{text_html(text[start:end])}</mark>"
-        f"{text_html(text[end:high])}{tail}"
+    if first - low > limit:
+        space = text.find(" ", first - limit, first)
+        low, head = (space + 1 if space >= 0 else first - limit), "… "
+    if high - last > limit:
+        space = text.rfind(" ", last, last + limit)
+        high, tail = (space if space >= 0 else last + limit), " …"
+    parts, at = [head], low
+    for s, e in spans:
+        s = max(s, at)
+        parts.append(f"{text_html(text[at:s])}<mark>{text_html(text[s:e])}</mark>")
+        at = max(at, e)
+    parts.append(f"{text_html(text[at:high])}{tail}")
+    return "".join(parts)
+
+
+def document_link(citations: Sequence[Citation | Passage]) -> str:
+    """The relative URL of the document view of these quotes (or passages) of one source."""
+    spans = ",".join(f"{c.start}-{c.end}" for c in citations)
+    return f"{DOCUMENT_PATH}/{quote(citations[0].source, safe='/')}?q={spans}#quote"
+
+
+def _reference(attrs: str, marker: str, title: str, locator: str, body: str, link: str = "") -> str:
+    opened = (
+        f'<a class="doc-link" href="{html.escape(link, quote=True)}" target="_blank" '
+        'rel="noopener">Open in the document ↗</a>'
+        if link
+        else ""
     )
-
-
-def _reference(attrs: str, marker: str, title: str, locator: str, body: str) -> str:
     return (
         f'<details {attrs}><summary>{marker}<span class="ref-title">{text_html(title)}'
         f"</span> — {text_html(locator)}</summary>"
-        f'<blockquote class="passage">{body}</blockquote></details>'
+        f'<blockquote class="passage">{body}</blockquote>{opened}</details>'
     )
 
 
@@ -94,16 +129,28 @@ def answer_html(answer: Answer, source_text: Callable[[str], str | None], uid: s
             else "Context: the nearest passage, which does not answer the question"
         )
         parts.append(f'<div class="refs"><div class="refs-head">{head}</div>')
-        for c in answer.citations:
-            full = source_text(c.source)
-            body = (
-                passage_html(full, c.start, c.end)
-                if full and full[c.start : c.end] == c.quote
-                else f"<mark>{text_html(c.quote)}</mark>"
-            )
+        for marker, quoted in answer.references.items():
+            first = quoted[0]
+            full = source_text(first.source)
+            if full and all(full[q.start : q.end] == q.quote for q in quoted):
+                unit = unit_of(first, answer.passages)
+                body = passage_html(
+                    full,
+                    first.start,
+                    first.end,
+                    also=[(q.start, q.end) for q in quoted[1:]],
+                    within=(unit.start, unit.end) if unit else None,
+                )
+            else:
+                body = " … ".join(f"<mark>{text_html(q.quote)}</mark>" for q in quoted)
             parts.append(
                 _reference(
-                    f'class="ref" id="{uid}-{c.marker}"', f"[{c.marker}] ", c.title, c.locator, body
+                    f'class="ref" id="{uid}-{marker}"',
+                    f"[{marker}] ",
+                    first.title,
+                    first.locator,
+                    body,
+                    document_link(quoted),
                 )
             )
         parts.append("</div>")
@@ -117,7 +164,11 @@ def answer_html(answer: Answer, source_text: Callable[[str], str | None], uid: s
             near.setdefault((p.source, p.locator), p)
         for p in list(near.values())[:3]:
             text = p.text if len(p.text) < 1000 else p.text[:1000].rsplit(" ", 1)[0] + " …"
-            parts.append(_reference('class="ref near"', "", p.title, p.locator, text_html(text)))
+            parts.append(
+                _reference(
+                    'class="ref near"', "", p.title, p.locator, text_html(text), document_link([p])
+                )
+            )
         parts.append("</div>")
     return "".join(parts)
 

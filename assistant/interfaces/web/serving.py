@@ -10,14 +10,17 @@ import logging
 import shutil
 import signal
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+from starlette.routing import BaseRoute
 
 from assistant.api import Assistant
 from assistant.config import parse_auth
 from assistant.interfaces.http import API_PREFIXES, api_middleware, build_api
 from assistant.interfaces.service import Service
 from assistant.interfaces.watch import IndexStatus, SourceWatcher
+from assistant.interfaces.web import document
 from assistant.interfaces.web.admission import Admission
 from assistant.interfaces.web.app import build_app
 from assistant.interfaces.web.assets import CSS, HEAD
@@ -60,13 +63,15 @@ def launch(
     block: bool = True,
     throttle: LoginThrottle | None = None,
     api: ASGIApp | None = None,
+    routes: Sequence[BaseRoute] = (),
 ) -> str:
     """Start `app` behind the guard, and behind a login if `auth` is a (user, password) pair.
 
     The guard accepts the Host names `guards.allowed_hosts(host, allowed)`; `throttle` slows
     failed logins (one with the default limits if None). `api` (`http.build_api`) is served
     on the same port for /v1 and /api, behind the Host and Origin checks but not the login.
-    Returns the local URL (once the server stops, if `block`).
+    `routes` are served beside Gradio's (the document view, `document.routes`), behind the
+    whole guard. Returns the local URL (once the server stops, if `block`).
     """
     guard = guard_middleware(
         hosts=allowed_hosts(host, allowed),
@@ -89,7 +94,7 @@ def launch(
         footer_links=["api"],
         css=CSS,
         head=HEAD,
-        app_kwargs={"middleware": middleware},
+        app_kwargs={"middleware": middleware, "routes": list(routes)},
     )
     return str(url)
 
@@ -130,6 +135,7 @@ def serve(
             allowed=settings.allowed_hosts,
             max_upload_mb=settings.max_upload_mb,
             api=api,
+            routes=document.routes(assistant),
         )
     finally:
         watcher.stop()

@@ -1,0 +1,4 @@
+"""Parts of the web page beside `app` that build their own Gradio components.
+
+conversations  saved conversations (list, open, rename, delete) and the export downloads
+"""
