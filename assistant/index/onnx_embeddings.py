@@ -133,9 +133,14 @@ def _write_text(target: Path, text: str) -> None:
 
 
 def cached_model(folder: Path, cache: Path, backend: str, export: Exporter) -> Path:
-    """The ONNX file of `backend` for the model in `folder`, exported (once) if missing."""
+    """The ONNX file of `backend` for the model in `folder`, exported (once) if missing.
+
+    What is returned is that graph as ONNX Runtime optimises it, saved: a session then starts
+    in ~0.2 s instead of ~0.8 s (open it with `optimized=True`).
+    """
     home = cache / f"{folder.name}-{model_digest(folder, cache)[:16]}"
-    target = home / FILES[backend]
+    plain = home / FILES[backend]
+    target = plain.with_suffix(".optimized.onnx")
     if target.is_file():
         return target
     home.mkdir(parents=True, exist_ok=True)
@@ -146,9 +151,20 @@ def cached_model(folder: Path, cache: Path, backend: str, export: Exporter) -> P
         if not fp32.is_file():
             logger.info("exporting %s to ONNX in %s (once)", folder, home)
             _write(fp32, lambda tmp: export(folder, tmp))
-        if backend == "onnx-int8":
-            _write(target, lambda tmp: quantize(fp32, tmp))
+        if not plain.is_file():
+            _write(plain, lambda tmp: quantize(fp32, tmp))
+        _write(target, lambda tmp: optimize(plain, tmp))
     return target
+
+
+def optimize(model: Path, target: Path) -> None:
+    """Save `model` as ONNX Runtime optimises it (portable, "extended" optimisations only)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    options.optimized_model_filepath = str(target)
+    ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
 
 
 def _write(target: Path, make: Callable[[Path], None]) -> None:
@@ -175,10 +191,11 @@ class OnnxEmbeddings(Embeddings):
     document batches run on a second session with a thread per core, made on first use.
     """
 
-    def __init__(self, model: Path, folder: Path) -> None:
+    def __init__(self, model: Path, folder: Path, *, optimized: bool = False) -> None:
         from tokenizers import Tokenizer
 
         self.model = model
+        self.optimized = optimized  # saved by `optimize`: no optimisation at session start
         self.pipeline = read_pipeline(folder)
         tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.pad_id = int((tokenizer.padding or {}).get("pad_id", 0))
@@ -196,6 +213,8 @@ class OnnxEmbeddings(Embeddings):
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        if self.optimized:
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         # No busy-waiting threads: the machine is shared with the web server's other work.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         return ort.InferenceSession(str(self.model), options, providers=["CPUExecutionProvider"])
@@ -262,4 +281,4 @@ def load(folder: Path, cache: Path, backend: str, *, export: Exporter) -> OnnxEm
     if backend not in FILES:
         raise ConfigError(f"{backend!r} is no ONNX backend; use one of {sorted(FILES)}")
     read_pipeline(folder)  # before an export: a folder this runner cannot reproduce is refused
-    return OnnxEmbeddings(cached_model(folder, cache, backend, export), folder)
+    return OnnxEmbeddings(cached_model(folder, cache, backend, export), folder, optimized=True)

@@ -16,10 +16,11 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from langchain_core.embeddings import Embeddings
+if TYPE_CHECKING:  # langchain_core costs ~0.5 s to import: not at CLI start
+    from langchain_core.embeddings import Embeddings
 
 from assistant.errors import ConfigError, IndexDamagedError, StoreUnavailableError
 
@@ -52,7 +53,6 @@ class VectorStore:
     ) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
-        from langchain_chroma import Chroma
 
         settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
         self.shared = bool(url)
@@ -89,10 +89,20 @@ class VectorStore:
                 f"the vector store at {where} cannot be opened ({exc}); if it is on disk, "
                 "run `assistant index --rebuild`; if it is a server, check it is running"
             ) from None
-        self._langchain = Chroma(
-            collection_name=collection, embedding_function=embeddings, client=self._client
-        )
+        self._embeddings = embeddings
+        self._writer: Any = None  # langchain-chroma's wrapper, made for the first write
         self.name = collection
+
+    def _langchain(self) -> Any:
+        # Only writes go through langchain-chroma (queries use the collection): importing it
+        # (and LangChain's runnables) costs ~0.5 s that a question on a built index never pays.
+        if self._writer is None:
+            from langchain_chroma import Chroma
+
+            self._writer = Chroma(
+                collection_name=self.name, embedding_function=self._embeddings, client=self._client
+            )
+        return self._writer
 
     def catch_up(self, generation: int, *, wait: bool = False) -> bool:
         """See what other processes wrote, if the catalog's `generation` moved; True if re-opened.
@@ -162,7 +172,7 @@ class VectorStore:
         """Embed `texts` and store them under `ids` (idempotent: existing ids are replaced)."""
         with self._lock, self._guard():
             for i in range(0, len(ids), BATCH):
-                self._langchain.add_texts(
+                self._langchain().add_texts(
                     list(texts[i : i + BATCH]),
                     metadatas=list(metadatas[i : i + BATCH]),
                     ids=list(ids[i : i + BATCH]),

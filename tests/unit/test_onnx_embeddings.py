@@ -151,7 +151,11 @@ def test_the_export_is_made_once_and_kept_by_the_models_hash(tiny: Path, tmp_pat
     for thread in threads:
         thread.join()
     assert len(calls) == 1 and len(set(found)) == 1 and found[0].is_file()
-    assert [p.name for p in found[0].parent.iterdir() if p.suffix == ".onnx"] == ["model.onnx"]
+    made = sorted(p.name for p in found[0].parent.iterdir() if p.suffix == ".onnx")
+    assert made == ["model.onnx", "model.optimized.onnx"]
+    assert np.allclose(
+        OnnxEmbeddings(found[0], tiny, optimized=True).embed_query("a b"), expected("a b")
+    )
     # A changed model file is another model: a new export, in another folder.
     (tiny / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": 4}))
     other = cached_model(tiny, cache, "onnx", export)
