@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -72,9 +73,10 @@ class Settings(BaseSettings):
         2000, description="Longer questions are cut to this length, with a notice."
     )
     web_concurrency: int = Field(
-        2,
-        description="Answers the web chat computes at once (about one per core); also "
-        "Gradio's `default_concurrency_limit` for its other events.",
+        default_factory=lambda: os.cpu_count() or 2,
+        description="Answers the web chat computes at once, each in a thread of its own pool "
+        "(default: one per core); also Gradio's `default_concurrency_limit` for its other "
+        "events.",
     )
     web_queue_size: int = Field(
         64,
