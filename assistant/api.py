@@ -7,15 +7,11 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
-
-from langchain_core.embeddings import Embeddings
+from typing import TYPE_CHECKING, Any, cast
 
 from assistant import wiring
 from assistant.answering import references
-from assistant.answering.answerer import Answerer
 from assistant.answering.citations import one_per_passage
-from assistant.answering.retrieve import Reranker, Retriever
 from assistant.answering.turn import read_turn
 from assistant.config import Settings
 from assistant.errors import QuestionError, SourceError
@@ -28,6 +24,12 @@ from assistant.ingest import sync as folder_sync
 from assistant.ingest.naming import safe_target
 from assistant.ingest.sandbox import ParseLimits
 from assistant.schema import Answer, IndexReport, Passage, SourceInfo
+
+if TYPE_CHECKING:  # langchain_core, numpy: imported when first needed, not at CLI start
+    from langchain_core.embeddings import Embeddings
+
+    from assistant.answering.answerer import Answerer
+    from assistant.answering.retrieve import Reranker, Retriever
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +72,7 @@ class Assistant:
                 store = store if isinstance(store, VectorStore) else store()
                 # A retriever has `for_turn`; anything else given is its factory.
                 found = retriever if hasattr(retriever, "for_turn") else retriever(store)
-                self._parts = (store, cast(Retriever, found))
+                self._parts = (store, cast("Retriever", found))
             return self._parts
 
     @property

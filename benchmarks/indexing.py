@@ -1,10 +1,12 @@
 """Indexing throughput on a ~1 MB corpus, all in one process and one run, with one model load:
 
-(a) the raw encoder (SentenceTransformer.encode) on exactly the texts our build embeds
-    (each sentence prefixed with its section or clause, as ingest does), and on the
-    LangChain splitter chunks;
-(b) our full build: Assistant.open on a new index of the corpus;
-(c) the plain LangChain pipeline build: split, embed, Chroma (assistant.baselines).
+(a) the raw encoder of our backend (`--backend`, default onnx: `embed_documents`) on exactly
+    the texts our build embeds (each sentence prefixed with its section or clause, as ingest
+    does, every distinct text once), and the plain HuggingFaceEmbeddings on the LangChain
+    splitter chunks;
+(b) our full build: Assistant.open on a new index of the corpus, with that backend;
+(c) the plain LangChain pipeline build: split, HuggingFaceEmbeddings (PyTorch, its default
+    threads), Chroma (assistant.evaluation.baselines).
 
 Then warm ask p50/p95 on that corpus, ours and the LangChain baseline's.
 The corpus: `--copies` varied copies of the shipped commentary (paragraphs shuffled within
@@ -60,30 +62,46 @@ def main() -> None:
     parser.add_argument("--generated", type=int, default=25)
     parser.add_argument("--queries", type=int, default=86, help="timed asks")
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-indexing"))
+    parser.add_argument("--backend", default="onnx", choices=["onnx", "torch", "onnx-int8"])
+    parser.add_argument(
+        "--name", default="indexing", help="result file benchmarks/results/NAME.json"
+    )
     args = parser.parse_args()
+
+    from langchain_huggingface import HuggingFaceEmbeddings
 
     from assistant import Assistant
     from assistant.config import DEFAULT_EMBEDDING_MODEL
     from assistant.evaluation.baselines import LangChainBaseline, load_corpus
     from assistant.index.embeddings import load_embeddings
+    from assistant.index.models import model_path
 
     sources = args.work / "sources"
     make_corpus(sources, args.copies, args.generated)
     began = time.perf_counter()
-    embeddings = load_embeddings(DEFAULT_EMBEDDING_MODEL)
-    model: Any = embeddings._client  # type: ignore[attr-defined]  # the SentenceTransformer
-    model.encode(["warm-up"], batch_size=64)
+    embeddings = load_embeddings(DEFAULT_EMBEDDING_MODEL, args.backend)
+    embeddings.embed_documents(["warm-up"])
+    loaded = time.perf_counter() - began
+    # The plain LangChain user's embeddings: no thread setting of ours (ours pins PyTorch to
+    # one thread, for queries), so PyTorch uses every core for the baseline's batches.
+    plain = HuggingFaceEmbeddings(
+        model_name=str(model_path(DEFAULT_EMBEDDING_MODEL)),
+        model_kwargs={"device": "cpu", "local_files_only": True},
+        encode_kwargs={"normalize_embeddings": True, "batch_size": 64},
+    )
+    plain.embed_documents(["warm-up"])
     result: dict[str, Any] = {
         "command": " ".join(sys.argv),
-        "model_load_s": time.perf_counter() - began,
+        "backend": args.backend,
+        "model_load_s": loaded,
         "corpus_mb": benchlib.text_mb(sources),
         "files": args.copies + args.generated,
     }
     print(f"[indexing] corpus {result['corpus_mb']:.2f} MiB in {result['files']} files", flush=True)
 
-    texts = our_texts(sources)
+    texts = sorted(set(our_texts(sources)))
     began = time.perf_counter()
-    model.encode(texts, batch_size=64, normalize_embeddings=True)
+    embeddings.embed_documents(texts)
     result["a_encode_ours"] = {
         "s": time.perf_counter() - began,
         "texts": len(texts),
@@ -108,7 +126,7 @@ def main() -> None:
     began = time.perf_counter()
     corpus = load_corpus(sources)
     split = time.perf_counter() - began
-    baseline = LangChainBaseline(corpus, embeddings=embeddings, folder=args.work / "langchain")
+    baseline = LangChainBaseline(corpus, embeddings=plain, folder=args.work / "langchain")
     result["c_langchain"] = {
         "s": time.perf_counter() - began,
         "split_s": split,
@@ -119,7 +137,7 @@ def main() -> None:
 
     chunk_texts = [c.text for c in corpus.chunks]
     began = time.perf_counter()
-    model.encode(chunk_texts, batch_size=64, normalize_embeddings=True)
+    plain.embed_documents(chunk_texts)
     result["a_encode_langchain_chunks"] = {
         "s": time.perf_counter() - began,
         "texts": len(chunk_texts),
@@ -150,7 +168,7 @@ def main() -> None:
     shutil.rmtree(args.work, ignore_errors=True)
     for key in ("ratios", "throughput_kb_s", "ask_ours", "ask_langchain", "embed_query"):
         print(f"[indexing] {key}: {result[key]}")
-    print(f"[indexing] wrote {benchlib.save('indexing', result)}")
+    print(f"[indexing] wrote {benchlib.save(args.name, result)}")
 
 
 if __name__ == "__main__":

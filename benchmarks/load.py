@@ -259,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--chroma-url", help="serve with ASSISTANT_CHROMA_URL set to this")
     parser.add_argument("--concurrency", type=int, help="serve with ASSISTANT_WEB_CONCURRENCY")
     parser.add_argument("--queue-size", type=int, help="serve with ASSISTANT_WEB_QUEUE_SIZE")
+    parser.add_argument("--backend", help="serve with ASSISTANT_EMBEDDING_BACKEND (onnx, torch)")
     parser.add_argument("--out", type=Path, help="also write the results here as JSON")
     args = parser.parse_args(argv)
     duration = None if args.rounds else args.duration
@@ -279,6 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "ASSISTANT_CHROMA_URL": args.chroma_url,
             "ASSISTANT_WEB_CONCURRENCY": args.concurrency,
             "ASSISTANT_WEB_QUEUE_SIZE": args.queue_size,
+            "ASSISTANT_EMBEDDING_BACKEND": args.backend,
         }
         env = {name: str(value) for name, value in options.items() if value is not None}
         with served(args.sources, env=env) as url:

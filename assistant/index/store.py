@@ -1,7 +1,8 @@
 """The vector store: sentence vectors in a Chroma collection (embedded on disk, or a server).
 
-Vectors come from our LangChain embeddings through langchain-chroma; Chroma's own default
-embedding function is never built (it would download a model).
+Vectors come from our LangChain embeddings (or are given, reused by content hash) and are
+written to the collection directly; Chroma's own default embedding function is never built
+(it would download a model).
 
 Chroma's embedded client keeps each collection's vector index in memory and never re-reads it
 from disk (chroma-core/chroma#3792, #3769): a process sees what other processes wrote to the
@@ -16,10 +17,11 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from langchain_core.embeddings import Embeddings
+if TYPE_CHECKING:  # langchain_core costs ~0.5 s to import: not at CLI start
+    from langchain_core.embeddings import Embeddings
 
 from assistant.errors import ConfigError, IndexDamagedError, StoreUnavailableError
 
@@ -52,7 +54,6 @@ class VectorStore:
     ) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
-        from langchain_chroma import Chroma
 
         settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
         self.shared = bool(url)
@@ -89,9 +90,7 @@ class VectorStore:
                 f"the vector store at {where} cannot be opened ({exc}); if it is on disk, "
                 "run `assistant index --rebuild`; if it is a server, check it is running"
             ) from None
-        self._langchain = Chroma(
-            collection_name=collection, embedding_function=embeddings, client=self._client
-        )
+        self._embeddings = embeddings
         self.name = collection
 
     def catch_up(self, generation: int, *, wait: bool = False) -> bool:
@@ -158,17 +157,41 @@ class VectorStore:
         texts: Sequence[str],
         metadatas: Sequence[dict[str, str]],
         progress: Callable[[int], None] | None = None,
+        *,
+        vectors: Sequence[Sequence[float]] | None = None,
     ) -> None:
-        """Embed `texts` and store them under `ids` (idempotent: existing ids are replaced)."""
+        """Store `texts` under `ids` with their `vectors`, or embed them first (idempotent:
+        existing ids are replaced)."""
         with self._lock, self._guard():
             for i in range(0, len(ids), BATCH):
-                self._langchain.add_texts(
-                    list(texts[i : i + BATCH]),
-                    metadatas=list(metadatas[i : i + BATCH]),
+                part = list(texts[i : i + BATCH])
+                found = vectors[i : i + BATCH] if vectors is not None else self.embed(part)
+                self._collection.upsert(
                     ids=list(ids[i : i + BATCH]),
+                    embeddings=[list(v) for v in found],
+                    metadatas=list(metadatas[i : i + BATCH]),
+                    documents=part,
                 )
                 if progress:
                     progress(min(BATCH, len(ids) - i))
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Vectors of `texts` from the embedding model (nothing is stored)."""
+        return self._embeddings.embed_documents(list(texts))
+
+    def vectors_by_hash(self, hashes: Sequence[str]) -> dict[str, list[float]]:
+        """A stored vector for each content hash (metadata `hash`) that has one."""
+        found: dict[str, list[float]] = {}
+        with self._guard():
+            for i in range(0, len(hashes), BATCH):
+                got = self._collection.get(
+                    where={"hash": {"$in": list(hashes[i : i + BATCH])}},
+                    include=["embeddings", "metadatas"],
+                )
+                metas = got["metadatas"] or []
+                for meta, vector in zip(metas, got["embeddings"], strict=True):
+                    found[str(meta["hash"])] = [float(x) for x in vector]
+        return found
 
     def relabel(self, ids: Sequence[str], metadatas: Sequence[dict[str, str]]) -> None:
         """Replace the metadata of stored vectors, keeping the vectors (nothing is embedded)."""

@@ -13,8 +13,10 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from langchain_core.embeddings import Embeddings
+if TYPE_CHECKING:  # langchain_core costs ~0.5 s to import: not at CLI start
+    from langchain_core.embeddings import Embeddings
 
 from assistant.errors import IndexDamagedError, SourceError
 from assistant.index.catalog import FILENAME as CATALOG_FILE

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +31,14 @@ from assistant.ingest import structure
 from assistant.ingest.chunking import CHUNKING_VERSION, chunk_source
 from assistant.ingest.duplicates import find_copy, text_digest
 from assistant.ingest.sandbox import ParseLimits
+from assistant.ingest.vectors import SyncVectors, text_hash
 from assistant.schema import Chunk, IndexReport
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
-"""Called with (done, total, message) while indexing; units are sentences embedded."""
+"""Called with (done, total, message) while indexing; units are sentences stored (embedded
+or reused)."""
 
 LOCK_NAME = ".lock"
 DUPLICATE = "already indexed as "  # the reason remembered for a copy of an indexed source
@@ -223,13 +226,17 @@ def _sync(
     # A changed sidecar (title, kind) leaves the text and so the vectors as they are.
     kept = {p.row.id for p in todo if p.row.id not in stale and _same_passages(p, catalog)}
     total = sum(len(c.sentences) for p in todo if p.row.id not in kept for c in p.chunks)
+    repeats = Counter(
+        text_hash(text) for p in todo if p.row.id not in kept for text in _metadata(p)[1]
+    )
+    vectors = SyncVectors(store, repeats)
     done = 0
     for item in todo:
         try:
             if item.row.id in kept:
                 _relabel(item, catalog, store)
             else:
-                done = _write(item, catalog, store, done, total, progress)
+                done = _write(item, catalog, store, vectors, (done, total), progress)
         except SourceError as exc:  # the catalog would not take it: drop its vectors again
             store.delete_source(item.row.id)
             refuse(item.file, exc)
@@ -250,7 +257,7 @@ def _sync(
         removed,
         unchanged,
         failed,
-        total,
+        vectors.embedded,
         time.perf_counter() - began,
         duplicates=duplicates,
         near_duplicates=near,
@@ -262,7 +269,7 @@ def _sync(
         len(updated),
         len(removed),
         len(failed),
-        total,
+        vectors.embedded,
     )
     return report
 
@@ -308,6 +315,7 @@ def _metadata(item: _Prepared) -> tuple[list[str], list[str], list[dict[str, str
             ids.append(sentence.id)
             texts.append(f"{chunk.context}: {sentence.text}")
             meta = {"source": item.row.id, "kind": chunk.kind, "chunk_id": chunk.id}
+            meta["hash"] = text_hash(texts[-1])  # its vector is found by this (ingest.vectors)
             if chunk.part:  # a clause of a resolution or decision: `sources=` may name its act
                 meta["act"] = f"{item.row.id}#{chunk.group}"
             metas.append(meta)
@@ -339,13 +347,16 @@ def _write(
     item: _Prepared,
     catalog: Catalog,
     store: VectorStore,
-    done: int,
-    total: int,
+    vectors: SyncVectors,
+    counts: tuple[int, int],
     progress: Progress | None,
 ) -> int:
     source = item.row.id
-    store.delete_source(source)
+    done, total = counts
     ids, texts, metas = _metadata(item)
+    # Looked up before the old vectors of this source go: unchanged sentences keep theirs.
+    found = vectors.vectors(texts, [m["hash"] for m in metas])
+    store.delete_source(source)
 
     def step(n: int) -> None:
         nonlocal done
@@ -353,7 +364,7 @@ def _write(
         if progress:
             progress(done, total, source)
 
-    store.add(ids, texts, metas, progress=step)
+    store.add(ids, texts, metas, progress=step, vectors=found)
     catalog.put_source(item.row, item.text, item.chunks, pages=item.pages)
     return done
 

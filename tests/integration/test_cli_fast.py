@@ -20,6 +20,8 @@ import pytest
 from assistant import Assistant
 
 HEAVY = ("torch", "sentence_transformers", "transformers", "mcp")
+# What a command that reads only the catalog does not import either (issue 16: under 1 s).
+STARTUP = ("langchain_core", "langchain_chroma", "chromadb", "numpy", "onnxruntime")
 PROBE = textwrap.dedent("""
     import json, sys
     from assistant.interfaces.cli import main
@@ -28,8 +30,9 @@ PROBE = textwrap.dedent("""
     except SystemExit as exc:  # --help
         code = exc.code
     loaded = [m for m in {heavy!r} if m in sys.modules]
-    print("PROBE " + json.dumps({{"code": code, "loaded": loaded}}))
-""").format(heavy=HEAVY)
+    startup = [m for m in {startup!r} if m in sys.modules]
+    print("PROBE " + json.dumps({{"code": code, "loaded": loaded, "startup": startup}}))
+""").format(heavy=HEAVY, startup=STARTUP)
 
 
 def cli(*args: str) -> tuple[dict[str, object], str, str, float]:
@@ -63,14 +66,14 @@ def where(assistant: Assistant) -> list[str]:
 
 def test_sources_lists_the_index_without_the_model(real_assistant: Assistant) -> None:
     probe, out, err, seconds = cli(*where(real_assistant), "sources")
-    assert probe == {"code": 0, "loaded": []}, err
+    assert probe == {"code": 0, "loaded": [], "startup": []}, err
     assert "itu-plenipot-2014-impressions.txt" in out
     assert seconds < 5.0  # measured about 1 s; it was 12-22 s with the model
 
 
 def test_help_loads_no_model() -> None:
     probe, out, _, _ = cli("--help")
-    assert probe == {"code": 0, "loaded": []}
+    assert probe == {"code": 0, "loaded": [], "startup": []}
     assert "sources" in out
 
 
@@ -81,8 +84,17 @@ def test_help_loads_no_model() -> None:
 )
 def test_refused_input_loads_no_model(real_assistant: Assistant, args: list[str]) -> None:
     probe, _, err, _ = cli(*where(real_assistant), *args)
-    assert probe == {"code": 1, "loaded": []}, err
+    assert probe["code"] == 1 and probe["loaded"] == [], err
+    assert "onnxruntime" not in probe["startup"]  # refused before any model is loaded
     assert err.startswith("error: ")
+
+
+def test_a_question_imports_neither_torch_nor_langchain_chroma(real_assistant: Assistant) -> None:
+    # ONNX Runtime embeds the question; langchain-chroma is only for writes.
+    probe, out, err, _ = cli(*where(real_assistant), "ask", "Who can take part in CWG-Internet?")
+    assert probe["code"] == 0 and probe["loaded"] == [], err
+    assert "onnxruntime" in probe["startup"] and "langchain_chroma" not in probe["startup"]
+    assert "[1]" in out
 
 
 def copied_index(real_assistant: Assistant, tmp_path: Path) -> list[str]:
@@ -96,17 +108,17 @@ def test_describe_and_remove_load_no_model(real_assistant: Assistant, tmp_path: 
     place = copied_index(real_assistant, tmp_path)
     source = "itu-plenipot-2014-impressions.txt"
     probe, out, err, seconds = cli(*place, "describe", source, "--title", "Impressions")
-    assert probe == {"code": 0, "loaded": []}, err
+    assert (probe["code"], probe["loaded"]) == (0, []), err
     assert f"described: {source}" in out
     probe, out, err, _ = cli(*place, "sources")
     assert "Impressions" in out and "ITU Plenipotentiary 2014:" not in out
     probe, out, err, _ = cli(*place, "remove", source)
-    assert probe == {"code": 0, "loaded": []}, err
+    assert (probe["code"], probe["loaded"]) == (0, []), err
     assert not (tmp_path / "sources" / source).exists()
     probe, out, err, _ = cli(*place, "sources")
     assert source not in out and "nothing is indexed" in err
     probe, _, err, _ = cli(*place, "remove", "nope.pdf")
-    assert probe == {"code": 1, "loaded": []} and "'nope.pdf'" in err
+    assert (probe["code"], probe["loaded"]) == (1, []) and "'nope.pdf'" in err
 
 
 def test_replace_indexes_the_new_file_under_the_same_id(

@@ -25,6 +25,8 @@ HEAVY = {
     "langchain_huggingface": "index/embeddings.py",
     "transformers": "index/embeddings.py",
     "torch": "index/embeddings.py",
+    "onnxruntime": "index/onnx_embeddings.py",
+    "tokenizers": "index/onnx_embeddings.py",
     "gradio": "interfaces/web/app.py",
     "mcp": "interfaces/mcp_server.py",
 }

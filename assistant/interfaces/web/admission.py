@@ -2,16 +2,20 @@
 
 Questions wait here, on the event loop, not in Gradio's queue: a question that would only join
 a full waiting room is answered at once with "busy, retry in N s" (`Busy`), instead of the
-"Queue is full" error a client gets from Gradio. Waiting costs no thread; `slots` answers run.
+"Queue is full" error a client gets from Gradio. Waiting costs no thread; `slots` answers run,
+each in a thread of the admission's own pool (`run`, `in_threads`), so the CPU-bound work is
+off the event loop and never waits for threads that Gradio or other routes use.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
 from typing import TypeVar, cast
 
@@ -42,7 +46,9 @@ class Busy(AssistantError):
 class Admission:
     """At most `slots` holders at once, at most `max_waiting` waiting in turn; others get Busy.
 
-    Use from one event loop (Gradio's): `async with admission.slot(): ...`.
+    Use from one event loop (Gradio's): `async with admission.slot(): ...`, and compute under
+    the slot with `await admission.run(fn, ...)` (or `in_threads(..., pool=admission.pool)`):
+    the pool has one thread per slot, so a slot holder never waits for a thread.
     """
 
     def __init__(
@@ -50,6 +56,7 @@ class Admission:
     ) -> None:
         self.slots = slots
         self.max_waiting = max_waiting
+        self.pool = ThreadPoolExecutor(max_workers=slots, thread_name_prefix="answer")
         self._clock = clock
         self._running = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
@@ -64,6 +71,11 @@ class Admission:
     def waiting(self) -> int:
         """Questions waiting for a slot now."""
         return sum(not future.done() for future in self._waiters)
+
+    async def run(self, fn: Callable[..., T], *args: object) -> T:
+        """`fn(*args)` in a thread of the pool, awaited (blocking work off the event loop)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.pool, functools.partial(fn, *args))
 
     def retry_after(self) -> int:
         """Whole seconds until a new question would likely get a slot (at least 1)."""
@@ -109,11 +121,15 @@ class Admission:
         self._running -= 1
 
 
-async def in_threads(start: Callable[[], Iterator[T]]) -> AsyncIterator[T]:
-    """The items of the blocking iterator `start()` makes, each computed in a worker thread.
+async def in_threads(
+    start: Callable[[], Iterator[T]], *, pool: ThreadPoolExecutor | None = None
+) -> AsyncIterator[T]:
+    """The items of the blocking iterator `start()` makes, each computed in a worker thread
+    (of `pool`, or asyncio's default one).
 
     So that an answer streamed under a slot keeps the event loop free for the others.
     """
-    items = await asyncio.to_thread(start)
-    while (item := await asyncio.to_thread(next, items, _END)) is not _END:
+    loop = asyncio.get_running_loop()
+    items = await loop.run_in_executor(pool, start)
+    while (item := await loop.run_in_executor(pool, next, items, _END)) is not _END:
         yield cast(T, item)

@@ -9,7 +9,6 @@ Every value an event brings is cleaned (`inputs`) before use; answers wait for a
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 import uuid
@@ -166,7 +165,8 @@ def build_app(
                         history=clean(convo.history),
                         kinds=SCOPES.get(scope),
                         sources=[s for s in sources if s] or None,
-                    )
+                    ),
+                    pool=admission.pool,
                 )
                 async for part in parts:
                     if isinstance(part, Answer):
@@ -242,7 +242,7 @@ def build_app(
         question = clean(message or "")
         try:
             async with admission.slot():
-                answer = await asyncio.to_thread(assistant.ask, question)
+                answer = await admission.run(assistant.ask, question)
         except Busy as busy:  # an answer, not an error: the client may simply retry
             return str(busy)
         except AssistantError as exc:

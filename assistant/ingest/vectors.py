@@ -1,0 +1,54 @@
+"""Sentence vectors by content hash, for one sync: reused where they exist, embedded once.
+
+A sentence's vector depends only on the text sent to the model (its chunk's context and its
+own text) and on the model, which is one per index. So every stored vector carries the hash of
+that text (metadata `hash`), and a sync asks the store for the hashes it needs before it embeds
+anything: an edited file re-embeds only the sentences whose text changed, and a sentence that
+other files (or the same file) repeat is embedded once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+
+from assistant.index.store import VectorStore
+
+
+def text_hash(text: str) -> str:
+    """The content hash of an embedded text (the key its vector is found by)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+class SyncVectors:
+    """Vectors for the texts of one sync: from this sync, from the store, or embedded.
+
+    `repeats` counts, per hash, the sentences this sync will still write: a vector is kept in
+    memory only while another sentence of the sync needs it.
+    """
+
+    def __init__(self, store: VectorStore, repeats: Counter[str]) -> None:
+        self.store = store
+        self.repeats = repeats
+        self.embedded = 0  # texts sent to the model
+        self._kept: dict[str, list[float]] = {}
+
+    def vectors(self, texts: Sequence[str], hashes: Sequence[str]) -> list[list[float]]:
+        """The vector of each text (`hashes[i]` is `text_hash(texts[i])`), embedding only the
+        texts whose hash has no vector yet."""
+        wanted = dict(zip(hashes, texts, strict=True))  # one text per hash
+        found = {h: self._kept[h] for h in wanted if h in self._kept}
+        found.update(self.store.vectors_by_hash([h for h in wanted if h not in found]))
+        new = [h for h in wanted if h not in found]
+        if new:
+            vectors = self.store.embed([wanted[h] for h in new])
+            found.update(zip(new, vectors, strict=True))
+            self.embedded += len(new)
+        for h, n in Counter(hashes).items():
+            self.repeats[h] -= n
+            if self.repeats[h] > 0:
+                self._kept[h] = found[h]
+            else:
+                self._kept.pop(h, None)
+        return [found[h] for h in hashes]
