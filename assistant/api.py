@@ -12,6 +12,8 @@ from typing import Any, cast
 from langchain_core.embeddings import Embeddings
 
 from assistant import wiring
+from assistant.answering import compare as editions_compare
+from assistant.answering import editions
 from assistant.answering.answerer import Answerer
 from assistant.answering.retrieve import Reranker, Retriever
 from assistant.answering.turn import read_turn
@@ -25,7 +27,7 @@ from assistant.ingest import sources as source_files
 from assistant.ingest import sync as folder_sync
 from assistant.ingest.naming import safe_target
 from assistant.ingest.sandbox import ParseLimits
-from assistant.schema import Answer, IndexReport, Passage, SourceInfo
+from assistant.schema import Answer, Comparison, IndexReport, Passage, SourceInfo
 
 logger = logging.getLogger(__name__)
 
@@ -194,6 +196,13 @@ class Assistant:
         self._refresh_if_changed()
         return self._retriever.retrieve(query, k, kinds=kinds, sources=sources).passages
 
+    def compare(self, act: str, old: str | None = None, new: str | None = None) -> Comparison:
+        """Two indexed editions of `act` ("Resolution 130"; by default the latest two), item by
+        item, each side cited verbatim (`assistant.answering.compare`); no model is loaded."""
+        return editions_compare.compare(
+            self._catalog, act, old, new, min_similarity=self.settings.compare_min_similarity
+        )
+
     def check_question(
         self,
         question: str,
@@ -335,10 +344,13 @@ class Assistant:
     def sources(self) -> list[SourceInfo]:
         """Indexed sources; a final-acts file is followed by one entry per resolution."""
         found: list[SourceInfo] = []
+        linked = editions.linked(self._catalog)  # each act's edition and its other editions
         for row in self._catalog.sources():
             found.append(SourceInfo(row.id, row.title, row.kind, row.chunks))
             for group, kind, count in self._catalog.acts(row.id):
-                found.append(SourceInfo(f"{row.id}#{group}", group, kind, count, parent=row.id))
+                act = f"{row.id}#{group}"
+                edition, others = linked.get(act, ("", []))
+                found.append(SourceInfo(act, group, kind, count, row.id, edition, others))
         return found
 
     def source_text(self, source: str) -> str | None:

@@ -141,6 +141,16 @@ class Catalog:
         ).fetchall()
         return [(r[0], r[1], int(r[2])) for r in rows]
 
+    def editions(self, kind: str, number: str) -> list[tuple[str, str]]:
+        """(source, label) of every indexed edition of one act, e.g. ("resolution", "130"):
+        "Resolution 130 (Rev. Busan, 2014)" and "(Rev. Guadalajara, 2010)" are linked so."""
+        rows = self._db.execute(
+            "SELECT DISTINCT source, grp FROM chunks WHERE part != '' AND kind = ? "
+            "AND lower(grp) LIKE ? ORDER BY source, grp",
+            (kind, f"{kind} {number.lower()} (%"),
+        )
+        return [(r[0], r[1]) for r in rows]
+
     def kinds(self) -> dict[str, int]:
         """Kind -> number of chunks of that kind in the index."""
         rows = self._db.execute("SELECT kind, count(*) FROM chunks GROUP BY kind").fetchall()
