@@ -13,7 +13,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant import wiring
 from assistant.answering import compare as editions_compare
-from assistant.answering import editions
+from assistant.answering import editions, recheck
 from assistant.answering.answerer import Answerer
 from assistant.answering.retrieve import Reranker, Retriever
 from assistant.answering.turn import read_turn
@@ -27,7 +27,7 @@ from assistant.ingest import sources as source_files
 from assistant.ingest import sync as folder_sync
 from assistant.ingest.naming import safe_target
 from assistant.ingest.sandbox import ParseLimits
-from assistant.schema import Answer, Comparison, IndexReport, Passage, SourceInfo
+from assistant.schema import Answer, Comparison, IndexReport, Passage, SourceInfo, Verification
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +181,7 @@ class Assistant:
         for part in self._answerer.stream(turn.query, retrieval):
             if isinstance(part, Answer):  # a decline under a filter says what was searched
                 part = part.noted(notice, filter_notice(kinds, sources) if part.abstained else "")
+                part = replace(part, fingerprint=recheck.fingerprint(part, self._catalog))
             yield part
 
     def retrieve(
@@ -202,6 +203,12 @@ class Assistant:
         return editions_compare.compare(
             self._catalog, act, old, new, min_similarity=self.settings.compare_min_similarity
         )
+
+    def verify(self, answer: Answer) -> Verification:
+        """Re-check an answer (say, one read back with `Answer.from_json`) against the sources
+        as indexed now (`reindex` first after editing files): `ok` when every quote still stands
+        at its offsets, `stale` the markers whose quote does not."""
+        return recheck.verify(answer, self._catalog)
 
     def check_question(
         self,

@@ -3,29 +3,17 @@ tests/data/editions/ (their README lists the planted changes this file expects, 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fakes import KeywordEmbeddings
+from helpers.editions import NEW, OLD, copy_editions
 
 from assistant import Assistant
 from assistant.answering.compare import align, word_diff
 from assistant.answering.editions import Item, parse_label, split_locator
 from assistant.errors import AssistantError, EditionError
 from assistant.schema import Change, Comparison
-
-EDITIONS = Path(__file__).resolve().parents[1] / "data" / "editions"
-OLD, NEW = "final-acts-2010.txt", "final-acts-2014.txt"
-
-
-def copy_editions(folder: Path) -> Path:
-    """The two invented editions (not their README) in `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in (OLD, NEW):
-        shutil.copy2(EDITIONS / name, folder / name)
-    return folder
 
 
 @pytest.fixture(scope="module")
