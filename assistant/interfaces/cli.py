@@ -1,4 +1,5 @@
-"""The `assistant` command: index, ask, sources, add, replace, remove, describe, serve, eval."""
+"""The `assistant` command: index, ask, compare, verify, sources, add, replace, remove,
+describe, serve, eval."""
 
 from __future__ import annotations
 
@@ -74,6 +75,19 @@ def _parser() -> argparse.ArgumentParser:
         help="only sources of this kind (commentary, resolution, decision); repeatable",
     )
     p.set_defaults(run=_ask)
+
+    p = sub.add_parser("compare", help="what changed between two editions of an act")
+    p.add_argument("act", help='e.g. 130 or "Resolution 130"')
+    p.add_argument(
+        "--old", help='the older edition, e.g. "Guadalajara, 2010" (default: 2nd latest)'
+    )
+    p.add_argument("--new", help='the newer edition, e.g. "Busan, 2014" (default: the latest)')
+    p.add_argument("--json", action="store_true", help="print the Comparison as JSON")
+    p.set_defaults(run=_compare)
+
+    p = sub.add_parser("verify", help="check that a saved answer's quotes still stand")
+    p.add_argument("file", metavar="FILE.json", help="what `assistant ask --json` printed")
+    p.set_defaults(run=_verify)
 
     p = sub.add_parser("sources", help="list the indexed sources")
     p.add_argument("--json", action="store_true")
@@ -203,6 +217,19 @@ def _ask(args: argparse.Namespace) -> int:
     else:
         print(answer.to_markdown())
     return EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from assistant.interfaces import revisions
+
+    # Read from the catalog as indexed (like `sources`): no sync, no model.
+    return revisions.run_compare(_open(args, sync=False), args.act, args.old, args.new, args.json)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from assistant.interfaces import revisions
+
+    return revisions.run_verify(_open(args), args.file)
 
 
 def _sources(args: argparse.Namespace) -> int:
