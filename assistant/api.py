@@ -12,8 +12,8 @@ from typing import Any, cast
 from langchain_core.embeddings import Embeddings
 
 from assistant import wiring
+from assistant.answering import changes, editions, recheck
 from assistant.answering import compare as editions_compare
-from assistant.answering import editions, recheck
 from assistant.answering.answerer import Answerer
 from assistant.answering.retrieve import Reranker, Retriever
 from assistant.answering.turn import read_turn
@@ -173,16 +173,29 @@ class Assistant:
         check_filters(self._catalog, kinds, sources)
         self._refresh_if_changed()
         turn = read_turn(question, history)
+        # An act held in several editions: a change question is answered from their
+        # comparison; another is answered from the latest edition, saying so.
+        similar = self.settings.compare_min_similarity
+        route = None if kinds or sources else changes.route(turn.analysis, self._catalog, similar)
+        if route is not None and route.answer is not None:
+            yield route.answer.text
+            yield self._stamped(route.answer.noted(notice))
+            return
         # "Which resolutions instruct ...?" wants every matching clause, not the top few.
         k = LIST_TOP_K if turn.intent.is_list else self.settings.top_k
-        retrieval = self._retriever.for_turn(turn, k, kinds=kinds, sources=sources)
+        scoped = route.sources if route is not None else sources
+        retrieval = self._retriever.for_turn(turn, k, kinds=kinds, sources=scoped)
         if self._reranker is not None:
             retrieval = self._reranker.rerank(turn, retrieval)
         for part in self._answerer.stream(turn.query, retrieval):
             if isinstance(part, Answer):  # a decline under a filter says what was searched
                 part = part.noted(notice, filter_notice(kinds, sources) if part.abstained else "")
-                part = replace(part, fingerprint=recheck.fingerprint(part, self._catalog))
+                part = self._stamped(route.noted(part, self._catalog) if route else part)
             yield part
+
+    def _stamped(self, answer: Answer) -> Answer:
+        """`answer` with its fingerprint: the digest of each source it cites."""
+        return replace(answer, fingerprint=recheck.fingerprint(answer, self._catalog))
 
     def retrieve(
         self,

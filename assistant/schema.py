@@ -149,6 +149,7 @@ class Change:
     diff: tuple[tuple[DiffOp, str], ...] = ()
     old_item: str = ""  # the item's label in each edition: "2", "b)", "" (unnumbered)
     new_item: str = ""
+    part: str = ""  # "title", "preamble", "operative" or "footnote"
 
 
 @dataclass(frozen=True)

@@ -73,17 +73,11 @@ def compare_editions(
 
     for o, n in pairs:
         kind, diff = judge(o, n)
-        block = (n or o).block  # type: ignore[union-attr]
+        side = n or o
+        assert side is not None  # align never pairs nothing with nothing
+        o_item, n_item = (o.item if o else ""), (n.item if n else "")
         changes.append(
-            Change(
-                kind,
-                block,
-                cite(o, old),
-                cite(n, new),
-                diff,
-                o.item if o else "",
-                n.item if n else "",
-            )
+            Change(kind, side.block, cite(o, old), cite(n, new), diff, o_item, n_item, side.part)
         )
     return Comparison(new.act, old.edition, new.edition, changes, old.act_id, new.act_id)
 
