@@ -37,6 +37,7 @@ from assistant.interfaces.web.render import (
     status_html,
     upload_label,
 )
+from assistant.interfaces.web.ui.compare import compare_view
 from assistant.interfaces.web.uploads import discard, discard_leaks, sweep
 from assistant.schema import Answer, IndexReport
 
@@ -311,6 +312,7 @@ def build_app(
                         question = gr.Markdown(elem_id="remove-question")
                         really = gr.Button("Delete", variant="stop", elem_id="remove-confirm")
                         cancel = gr.Button("Cancel", elem_id="remove-cancel")
+                compare_view(assistant, private)
         panel_outputs = [status_box, table, chosen, seen, managed]
         index_job: dict[str, Any] = {"concurrency_id": "index", "concurrency_limit": 1}
         managed.change(pick, managed, [boxes[0], boxes[3], confirm_row], **private)
