@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 
 from assistant.answering.compare import compare_editions
 from assistant.answering.editions import Edition, find_editions
-from assistant.answering.question import Analysis, ChangeQuestion
+from assistant.answering.question import Analysis, ChangeQuestion, analyse
+from assistant.answering.turn import Turn
 from assistant.errors import EditionError
 from assistant.index.catalog import Catalog
 from assistant.schema import Answer, Change, Citation, Comparison, Passage
@@ -240,9 +241,13 @@ class Route:
         return answer.noted(self.notice, differs_note(answer, catalog, self.act))
 
 
-def route(analysis: Analysis, catalog: Catalog, min_similarity: float = 0.5) -> Route | None:
+def route(turn: Turn, catalog: Catalog, min_similarity: float = 0.5) -> Route | None:
     """The route of a question naming one act indexed in several editions; None otherwise
-    (one edition, or none: the usual answer, which says when the act is not indexed)."""
+    (one edition, or none: the usual answer, which says when the act is not indexed). A
+    follow-up ("What changed in it?") is read with the act the conversation named."""
+    analysis = turn.analysis
+    if turn.resolved and turn.resolved != turn.text:
+        analysis = analyse(turn.resolved)
     if analysis.change is not None:
         found = change_answer(analysis.change, catalog, min_similarity=min_similarity)
         if found is not None:

@@ -175,3 +175,14 @@ def test_the_edition_a_question_names_is_quoted(assistant: Assistant) -> None:
     assert answer.notice is not None and answer.notice.startswith(
         "Quoted from Resolution 102 (Rev. Guadalajara, 2010), the edition asked for"
     )
+
+
+def test_a_follow_up_asks_about_the_act_the_conversation_named(assistant: Assistant) -> None:
+    first = assistant.ask("What does Resolution 102 resolve?")
+    history = [
+        {"role": "user", "content": "What does Resolution 102 resolve?"},
+        {"role": "assistant", "content": first.text},
+    ]
+    answer = assistant.ask("What was added to its resolves part?", history=history)
+    check_citations(assistant, answer)
+    assert answer.text.startswith("Resolution 102, Rev. Guadalajara, 2010 → Rev. Busan, 2014: 1 ")
