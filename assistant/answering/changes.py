@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from assistant.answering.compare import compare_editions
-from assistant.answering.editions import Edition, find_editions
+from assistant.answering.editions import Edition, distinct, find_editions
 from assistant.answering.question import Analysis, ChangeQuestion, analyse
 from assistant.answering.turn import Turn
 from assistant.errors import EditionError
@@ -21,14 +21,6 @@ from assistant.index.catalog import Catalog
 from assistant.schema import Answer, Change, Citation, Comparison, Passage
 
 MAX_UNCHANGED_CITED = 4  # items cited to show that a part reads the same in both editions
-
-
-def distinct(editions: list[Edition]) -> list[Edition]:
-    """One entry per edition (the same edition may be indexed from two files), oldest first."""
-    seen: dict[str, Edition] = {}
-    for e in editions:
-        seen.setdefault(e.edition, e)
-    return list(seen.values())
 
 
 def named_pair(editions: list[Edition], places: tuple[str, ...]) -> tuple[Edition, Edition]:

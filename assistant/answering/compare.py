@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from assistant.answering.editions import Edition, Item, find_editions, items, pick
+from assistant.answering.editions import Edition, Item, distinct, find_editions, items, pick
 from assistant.errors import EditionError
 from assistant.index.catalog import Catalog
 from assistant.schema import Change, ChangeKind, Citation, Comparison, DiffOp
@@ -31,11 +31,12 @@ def compare(
 ) -> Comparison:
     """Compare two indexed editions of `act` ("Resolution 130", "130"); by default the latest
     two. EditionError names what is indexed when the act or an edition is not."""
-    editions = find_editions(catalog, act)
+    found = find_editions(catalog, act)
+    editions = distinct(found)
     if len(editions) < 2:
-        only = editions[0]
+        only, files = editions[0], ", ".join(e.source for e in found)
         raise EditionError(
-            f"{only.act} is indexed in one edition only ({only.edition}, in {only.source}); "
+            f"{only.act} is indexed in one edition only ({only.edition}, in {files}); "
             "add the final acts of another conference to compare it"
         )
     newer = pick(editions, new) if new else None

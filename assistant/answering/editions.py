@@ -83,6 +83,15 @@ def editions_of(catalog: Catalog, kind: str, number: str) -> list[Edition]:
     )
 
 
+def distinct(editions: list[Edition]) -> list[Edition]:
+    """One entry per edition, oldest first: the same edition may be indexed from two files (a
+    PDF and its text copy), and the first file (by id) stands for it."""
+    seen: dict[str, Edition] = {}
+    for e in editions:
+        seen.setdefault(e.edition, e)
+    return list(seen.values())
+
+
 def read_act(act: str) -> tuple[str | None, str]:
     """(kind or None, number) of "Resolution 130", "Res. 130", "130"; EditionError otherwise."""
     m = _ACT_RE.match(act)
@@ -121,7 +130,7 @@ def pick(editions: list[Edition], wanted: str) -> Edition:
     hits = [e for e in editions if words and set(words) <= set(_words(e.edition))]
     if len(hits) != 1 and wanted.strip():
         exact = [e for e in hits if e.edition.lower() == wanted.strip().lower()]
-        hits = exact or hits
+        hits = distinct(exact or hits)
     if len(hits) == 1:
         return hits[0]
     shown = "; ".join(f"{e.edition} ({e.source})" for e in editions)

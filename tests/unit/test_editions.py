@@ -4,6 +4,7 @@ tests/data/editions/ (their README lists the planted changes this file expects, 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fakes import KeywordEmbeddings
@@ -179,3 +180,28 @@ def test_word_diff_ignores_only_the_closing_punctuation() -> None:
         ("+", "short"),
         ("=", "list"),
     )
+
+
+def test_one_edition_in_two_files_is_one_edition(tmp_path: Path) -> None:
+    folder = copy_editions(tmp_path / "sources")
+    (folder / "final-acts-2014-copy.txt").write_text(
+        (folder / NEW).read_text("utf-8") + "\nA copy, with one more line.\n", "utf-8"
+    )
+    opened = Assistant.open(
+        sources=folder, index=tmp_path / "index", embeddings=KeywordEmbeddings()
+    )
+    try:
+        comparison = opened.compare("130")  # the latest two editions, not the two copies
+        assert (comparison.old_edition, comparison.new_edition) == (
+            "Rev. Guadalajara, 2010",
+            "Rev. Busan, 2014",
+        )
+        assert len(comparison.changed) == 6
+        assert opened.compare("130", new="Busan").new_edition == "Rev. Busan, 2014"
+        with pytest.raises(
+            EditionError,
+            match=r"one edition only \(Busan, 2014, in final-acts-2014-copy.txt, final-acts-2014",
+        ):
+            opened.compare("978")
+    finally:
+        opened.close()
