@@ -93,7 +93,12 @@ def distinct(editions: list[Edition]) -> list[Edition]:
 
 
 def read_act(act: str) -> tuple[str | None, str]:
-    """(kind or None, number) of "Resolution 130", "Res. 130", "130"; EditionError otherwise."""
+    """(kind or None, number) of "Resolution 130", "Res. 130", "130" or an act id
+    "file#Resolution 130 (Rev. Busan, 2014)"; EditionError otherwise."""
+    source, sep, label = act.rpartition("#")
+    named = parse_label(label.strip(), source) if sep else None
+    if named is not None:
+        return named.kind, named.number.upper()
     m = _ACT_RE.match(act)
     if m is None:
         raise EditionError(

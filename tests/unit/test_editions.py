@@ -126,6 +126,11 @@ def test_small_revisions_are_found_and_nothing_else(assistant: Assistant) -> Non
     assert changes(assistant.compare("Res. 102")) == {("added", "resolves", "", "3")}
 
 
+def test_an_act_id_names_its_act(assistant: Assistant) -> None:
+    comparison = assistant.compare(f"{OLD}#Resolution 101 (Rev. Guadalajara, 2010)")
+    assert comparison.act == "Resolution 101" and len(comparison.changed) == 1
+
+
 def test_editions_can_be_named_and_swapped(assistant: Assistant) -> None:
     back = assistant.compare("130", old="Rev. Busan, 2014", new="Guadalajara, 2010")
     assert (back.old_edition, back.new_edition) == ("Rev. Busan, 2014", "Rev. Guadalajara, 2010")
