@@ -186,16 +186,17 @@ def _names(places: tuple[str, ...], edition: Edition) -> bool:
     return bool(words & set(edition.edition.lower().replace(",", " ").split()))
 
 
-def differs_note(answer: Answer, catalog: Catalog, act: str) -> str:
-    """ "In Rev. Guadalajara, 2010, considering b) read differently." for each quoted item of
-    the latest edition whose other edition differs; "" when none does."""
+def differs_note(answer: Answer, catalog: Catalog, act: str, min_similarity: float = 0.5) -> str:
+    """ "In the other edition: considering b) (Rev. Guadalajara, 2010 read differently); ..."
+    naming each quoted item that reads differently (or is missing, or numbered otherwise) in
+    another indexed edition; "" when none does."""
     editions = distinct(find_editions(catalog, act))
     notes = []
     for other in editions:
         cited = [e for e in editions if e != other and _cites(answer, e)]
         if not cited:
             continue
-        comparison = compare_editions(catalog, other, cited[0])
+        comparison = compare_editions(catalog, other, cited[0], min_similarity=min_similarity)
         quoted = {(c.source, c.start) for c in answer.citations}
         for change in comparison.changes:
             new = change.new
@@ -225,12 +226,15 @@ class Route:
     answer: Answer | None = None
     sources: list[str] | None = None
     notice: str = ""
+    min_similarity: float = 0.5
 
     def noted(self, answer: Answer, catalog: Catalog) -> Answer:
         """An answer from `sources`, noting the edition quoted and where the other differs."""
         if not answer.answers:
             return answer
-        return answer.noted(self.notice, differs_note(answer, catalog, self.act))
+        return answer.noted(
+            self.notice, differs_note(answer, catalog, self.act, self.min_similarity)
+        )
 
 
 def route(turn: Turn, catalog: Catalog, min_similarity: float = 0.5) -> Route | None:
@@ -248,4 +252,4 @@ def route(turn: Turn, catalog: Catalog, min_similarity: float = 0.5) -> Route | 
     if scope is None:
         return None
     act = next(c.text for c in analysis.constraints if c.kind == "act")
-    return Route(act, sources=scope[0], notice=scope[1])
+    return Route(act, sources=scope[0], notice=scope[1], min_similarity=min_similarity)
