@@ -245,11 +245,15 @@ def _sources(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False, indent=2))
         return EXIT_OK
+    edition = {r.id: r.edition for r in rows}
     for row in rows:
         indent = "    " if row.parent else ""
+        also = ", ".join(edition.get(i, i) for i in row.editions)  # the act's other editions
         print(
             f"{indent}{row.id if not row.parent else row.title}  [{row.kind}, "
-            f"{row.chunks} chunks]" + ("" if row.parent else f"  {row.title}")
+            f"{row.chunks} chunks]"
+            + ("" if row.parent else f"  {row.title}")
+            + (f"  also: {also}" if also else "")
         )
     return EXIT_OK
 

@@ -59,6 +59,15 @@ def test_compare_loads_no_model(folders: list[str]) -> None:
     assert "6 changed, 7 unchanged" in out and "added     recalling c)" in out
 
 
+def test_sources_names_each_act_s_other_editions(folders: list[str]) -> None:
+    probe, out, err = cli(*folders, "sources")
+    assert probe == {"code": 0, "loaded": []}, err
+    lines = out.splitlines()
+    also = "  also: Rev. Guadalajara, 2010"
+    assert f"    Resolution 130 (Rev. Busan, 2014)  [resolution, 12 chunks]{also}" in lines
+    assert "    Resolution 978 (Busan, 2014)  [resolution, 3 chunks]" in lines
+
+
 def test_compare_json_lists_the_planted_changes(folders: list[str]) -> None:
     probe, out, err = cli(*folders, "compare", "Resolution 101", "--json")
     assert probe["code"] == 0, err
