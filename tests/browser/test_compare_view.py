@@ -118,3 +118,18 @@ def test_an_act_held_once_is_explained(page: Page) -> None:
     expect(page.locator("#compare-view .compare-error")).to_have_text(
         re.compile(r"Resolution 978 is indexed in one edition only")
     )
+
+
+def test_an_answer_about_a_revised_act_opens_its_comparison(page: Page) -> None:
+    before = page.locator("#chat .answer:not(.pending)").count()
+    page.fill("#question textarea", "What changed in Resolution 101 in Busan?")
+    page.click("#ask")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#chat .answer:not(.pending)').length > n", arg=before
+    )
+    expect(page.locator("#chat .answer").last).to_contain_text("1 change in its text")
+    open_view(page)
+    view = page.locator("#compare-view")
+    expect(view.locator(".compare-head")).to_have_text("Resolution 101: 1 changed, 5 unchanged")
+    expect(view.locator("tr.modified td.new ins")).to_have_text("many")
+    expect(view.locator("tr.modified td.old del")).to_have_text("some")

@@ -3,7 +3,12 @@ escaped; tests/browser/test_compare_view.py shows it in a real browser."""
 
 from __future__ import annotations
 
-from assistant.interfaces.web.ui.compare import comparable_acts, comparison_html, error_html
+from assistant.interfaces.web.ui.compare import (
+    answered_act,
+    comparable_acts,
+    comparison_html,
+    error_html,
+)
 from assistant.schema import Change, Citation, Comparison, SourceInfo
 
 
@@ -76,3 +81,14 @@ def test_only_acts_in_several_editions_are_offered() -> None:
         ),
     ]
     assert comparable_acts(rows) == ["Resolution 20", "Resolution 130"]
+
+
+def test_the_act_an_answer_cites_is_found_in_its_references() -> None:
+    markdown = (
+        "Resolution 101 ... [1]\n\n**References**\n"
+        "[1] Invented — Resolution 978 (Busan, 2014) › resolves: “x”\n"
+        "[2] Invented — Resolution 101 (Rev. Busan, 2014) › noting a): “y”"
+    )
+    assert answered_act(markdown, ["Resolution 101", "Resolution 130"]) == "Resolution 101"
+    assert answered_act(markdown, ["Resolution 130"]) is None
+    assert answered_act("", ["Resolution 101"]) is None

@@ -1,7 +1,8 @@
 """The compare view: two editions of an act in two columns, each change highlighted.
 
 Reached from the Sources tab ("Compare editions"): pick an act held in several editions, name
-the editions or leave them empty for the latest two. Every source word reaches the page through
+the editions or leave them empty for the latest two. After an answer that cites such an act,
+the view already shows its comparison. Every source word reaches the page through
 `html.escape`; removed words are struck through in the older column, added ones marked in the
 newer.
 """
@@ -9,6 +10,7 @@ newer.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +22,8 @@ from assistant.errors import AssistantError
 from assistant.interfaces.web.inputs import clean
 from assistant.schema import Change, Citation, Comparison, SourceInfo
 
+# An act in an answer's references: "[1] Title — Resolution 130 (Rev. Busan, 2014) › ...".
+_CITED_ACT_RE = re.compile(r" — ((?:Resolution|Decision) [\w/\-]+) \(")
 KIND_LABELS = {
     "unchanged": "unchanged",
     "modified": "reworded",
@@ -103,8 +107,17 @@ def show(assistant: Assistant, act: str | None, old: str | None, new: str | None
     return comparison_html(comparison)
 
 
-def compare_view(assistant: Assistant, events: dict[str, Any]) -> None:
-    """Build the "Compare editions" accordion in the current Gradio layout."""
+def answered_act(markdown: str, comparable: Sequence[str]) -> str | None:
+    """The first act of several editions that an answer (as Markdown) cites, if any."""
+    for m in _CITED_ACT_RE.finditer(markdown or ""):
+        if m.group(1) in comparable:
+            return m.group(1)
+    return None
+
+
+def compare_view(assistant: Assistant, events: dict[str, Any]) -> tuple[Any, Any]:
+    """Build the "Compare editions" accordion in the current Gradio layout; returns the act
+    picker and the view, for `follow_answers`."""
     with gr.Accordion("Compare editions", open=False, elem_id="compare") as box:
         with gr.Row():
             act = gr.Dropdown(
@@ -125,3 +138,20 @@ def compare_view(assistant: Assistant, events: dict[str, Any]) -> None:
 
     box.expand(refresh, None, act, **events)
     run.click(lambda a, o, n: show(assistant, a, o, n), [act, old, new], view, **events)
+    return act, view
+
+
+def follow_answers(
+    assistant: Assistant, markdown: Any, parts: tuple[Any, Any], events: dict[str, Any]
+) -> None:
+    """After an answer that cites an act held in several editions, the compare view shows
+    that act's comparison (the Sources tab, "Compare editions")."""
+    act, view = parts
+
+    def follow(text: str | None) -> tuple[Any, Any]:
+        found = answered_act(clean(text or ""), comparable_acts(assistant.sources()))
+        if found is None:
+            return gr.skip(), gr.skip()
+        return gr.Dropdown(value=found), show(assistant, found, None, None)
+
+    markdown.change(follow, markdown, [act, view], **events)
