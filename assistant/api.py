@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from assistant import wiring
-from assistant.answering import references
+from assistant.answering import changes, editions, recheck, references
+from assistant.answering import compare as editions_compare
 from assistant.answering.citations import one_per_passage
+from assistant.answering.question import checked_question
 from assistant.answering.turn import read_turn
 from assistant.config import Settings
-from assistant.errors import QuestionError, SourceError
+from assistant.errors import SourceError
 from assistant.index.catalog import Catalog
 from assistant.index.filters import check_filters, filter_notice
 from assistant.index.store import VectorStore
@@ -23,7 +25,7 @@ from assistant.ingest import sources as source_files
 from assistant.ingest import sync as folder_sync
 from assistant.ingest.naming import safe_target
 from assistant.ingest.sandbox import ParseLimits
-from assistant.schema import Answer, IndexReport, Passage, SourceInfo
+from assistant.schema import Answer, Comparison, IndexReport, Passage, SourceInfo, Verification
 
 if TYPE_CHECKING:  # langchain_core, numpy: imported when first needed, not at CLI start
     from langchain_core.embeddings import Embeddings
@@ -180,16 +182,30 @@ class Assistant:
         check_filters(self._catalog, kinds, sources)
         self._refresh_if_changed()
         turn = read_turn(question, history)
+        # An act held in several editions: a change question is answered from their
+        # comparison; another is answered from the latest edition, saying so.
+        similar = self.settings.compare_min_similarity
+        route = None if kinds or sources else changes.route(turn, self._catalog, similar)
+        if route is not None and route.answer is not None:
+            yield route.answer.text
+            yield self._stamped(route.answer.noted(notice))
+            return
         # "Which resolutions instruct ...?" wants every matching clause, not the top few.
         k = LIST_TOP_K if turn.intent.is_list else self.settings.top_k
-        retrieval = self._retriever.for_turn(turn, k, kinds=kinds, sources=sources)
+        scoped = route.sources if route is not None else sources
+        retrieval = self._retriever.for_turn(turn, k, kinds=kinds, sources=scoped)
         if self._reranker is not None:
             retrieval = self._reranker.rerank(turn, retrieval)
         for part in self._answerer.stream(turn.query, retrieval):
             if isinstance(part, Answer):  # a decline under a filter says what was searched
                 part = part.noted(notice, filter_notice(kinds, sources) if part.abstained else "")
                 part = references.described(one_per_passage(part), self._catalog)
+                part = self._stamped(route.noted(part, self._catalog) if route else part)
             yield part
+
+    def _stamped(self, answer: Answer) -> Answer:
+        """`answer` with its fingerprint: the digest of each source it cites."""
+        return replace(answer, fingerprint=recheck.fingerprint(answer, self._catalog))
 
     def retrieve(
         self,
@@ -203,6 +219,19 @@ class Assistant:
         check_filters(self._catalog, kinds, sources)
         self._refresh_if_changed()
         return self._retriever.retrieve(query, k, kinds=kinds, sources=sources).passages
+
+    def compare(self, act: str, old: str | None = None, new: str | None = None) -> Comparison:
+        """Two indexed editions of `act` ("Resolution 130"; by default the latest two), item by
+        item, each side cited verbatim (`assistant.answering.compare`); no model is loaded."""
+        return editions_compare.compare(
+            self._catalog, act, old, new, min_similarity=self.settings.compare_min_similarity
+        )
+
+    def verify(self, answer: Answer) -> Verification:
+        """Re-check an answer (say, one read back with `Answer.from_json`) against the sources
+        as indexed now (`reindex` first after editing files): `ok` when every quote still stands
+        at its offsets, `stale` the markers whose quote does not."""
+        return recheck.verify(answer, self._catalog)
 
     def check_question(
         self,
@@ -220,19 +249,7 @@ class Assistant:
         self._store.catch_up(self._catalog.generation())
 
     def _check_question(self, question: str) -> tuple[str, str | None]:
-        if not isinstance(question, str):
-            raise TypeError(f"the question must be a str, not {type(question).__name__}")
-        # A lone surrogate (JSON "\ud800") cannot be encoded: the tokenizer would raise.
-        question = question.encode("utf-8", "replace").decode("utf-8")
-        if not question.strip():
-            raise QuestionError("the question is empty; ask something about the sources")
-        limit = self.settings.max_question_chars
-        if len(question) > limit:
-            return question[:limit], (
-                f"Your question was {len(question)} characters long; "
-                f"only its first {limit} were used."
-            )
-        return question, None
+        return checked_question(question, self.settings.max_question_chars)
 
     # -- sources and index ----------------------------------------------------------------
 
@@ -345,10 +362,13 @@ class Assistant:
     def sources(self) -> list[SourceInfo]:
         """Indexed sources; a final-acts file is followed by one entry per resolution."""
         found: list[SourceInfo] = []
+        linked = editions.linked(self._catalog)  # each act's edition and its other editions
         for row in self._catalog.sources():
             found.append(SourceInfo(row.id, row.title, row.kind, row.chunks))
             for group, kind, count in self._catalog.acts(row.id):
-                found.append(SourceInfo(f"{row.id}#{group}", group, kind, count, parent=row.id))
+                act = f"{row.id}#{group}"
+                edition, others = linked.get(act, ("", []))
+                found.append(SourceInfo(act, group, kind, count, row.id, edition, others))
         return found
 
     def source_text(self, source: str) -> str | None:

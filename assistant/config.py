@@ -94,6 +94,13 @@ class Settings(BaseSettings):
         "ASSISTANT_HOST (comma-separated; `*` for any); other Host headers are refused.",
     )
     top_k: int = Field(6, description="Passages retrieved for an answer.")
+    compare_min_similarity: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Word similarity (difflib ratio, 0-1) from which two items of two editions "
+        "of an act are the same item, reworded; below it one was removed and the other added.",
+    )
     parse_timeout: float = Field(
         60.0,
         description="Seconds a worker process may take to read one pdf, docx or html file "

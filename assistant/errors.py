@@ -5,7 +5,8 @@ these into user text.
 
     AssistantError
     ├── QuestionError          empty or unusable question
-    │   └── FilterError        a kinds or sources filter that matches nothing indexed
+    │   ├── FilterError        a kinds or sources filter that matches nothing indexed
+    │   └── EditionError       an act or edition to compare that is not indexed
     ├── SourceError            a source file that cannot be added or read
     ├── IndexError_            base for index problems (not the builtin IndexError)
     │   ├── IndexMismatchError built with another model or chunking: rebuild
@@ -32,6 +33,10 @@ class QuestionError(AssistantError, ValueError):
 
 class FilterError(QuestionError):
     """A `kinds` or `sources` filter names nothing that is indexed."""
+
+
+class EditionError(QuestionError):
+    """An act, or an edition of it, named for a comparison is not indexed."""
 
 
 class SourceError(AssistantError):

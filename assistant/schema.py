@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import json
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 Part = Literal["", "title", "preamble", "operative", "footnote"]
 """Where a clause of the final acts sits in its act; "" for commentary.
@@ -89,6 +90,29 @@ class Answer:
     abstained: bool
     passages: list[Passage]
     notice: str | None = None
+    # Source id -> content digest of each cited source when the answer was made, so that
+    # `Assistant.verify` can tell a re-checked answer which sources changed since.
+    fingerprint: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, text: str) -> Answer:
+        """The Answer that `assistant ask --json` (or `to_json`) printed; unknown fields are
+        skipped, so an answer written by a newer version still reads. Raises ValueError."""
+        data = json.loads(text)
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            raise ValueError("not an Answer: a JSON object with a 'text' field is expected")
+        citations = [_known(Citation, c) for c in data.get("citations") or []]
+        for c in citations:
+            if c.role not in get_args(CitationRole):
+                raise ValueError(f"citation [{c.marker}] has an unknown role {c.role!r}")
+        return cls(
+            text=data["text"],
+            citations=citations,
+            abstained=bool(data.get("abstained", False)),
+            passages=[_known(Passage, p) for p in data.get("passages") or []],
+            notice=data.get("notice"),
+            fingerprint={str(k): str(v) for k, v in (data.get("fingerprint") or {}).items()},
+        )
 
     @property
     def answers(self) -> bool:
@@ -131,6 +155,68 @@ class Answer:
         from assistant import exports
 
         return exports.bibtex(self, accessed=accessed)
+
+
+T = TypeVar("T")
+
+
+def _known(cls: type[T], data: Any) -> T:
+    """`cls(**data)` with the fields `cls` does not know left out."""
+    if not isinstance(data, dict):
+        raise ValueError(f"a {cls.__name__} must be a JSON object, not {type(data).__name__}")
+    names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    try:
+        return cls(**{k: v for k, v in data.items() if k in names})
+    except TypeError as exc:
+        raise ValueError(f"a {cls.__name__} lacks a field: {exc}") from None
+
+
+ChangeKind = Literal["unchanged", "modified", "added", "removed", "moved"]
+DiffOp = Literal["=", "-", "+"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One item of an act compared across two editions; `old`/`new` cite it in each (or None).
+
+    "moved": the item was renumbered or reordered (its words may also differ: see `diff`).
+    """
+
+    kind: ChangeKind
+    block: str  # "recalling", "considering", "resolves", "instructs the Secretary-General" ...
+    old: Citation | None
+    new: Citation | None
+    # Word-level: ("=", "that the"), ("-", "some"), ("+", "many"); empty when the words agree.
+    diff: tuple[tuple[DiffOp, str], ...] = ()
+    old_item: str = ""  # the item's label in each edition: "2", "b)", "" (unnumbered)
+    new_item: str = ""
+    part: str = ""  # "title", "preamble", "operative" or "footnote"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two editions of one act, aligned item by item."""
+
+    act: str  # "Resolution 130"
+    old_edition: str  # "Rev. Guadalajara, 2010"
+    new_edition: str  # "Rev. Busan, 2014"
+    changes: list[Change]
+    old_act: str = ""  # act ids "file#Resolution 130 (Rev. Guadalajara, 2010)"
+    new_act: str = ""
+
+    @property
+    def changed(self) -> list[Change]:
+        """The changes that are not "unchanged"."""
+        return [c for c in self.changes if c.kind != "unchanged"]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """An answer re-checked against the current sources."""
+
+    ok: bool  # every quote still stands at its offsets
+    stale: list[int]  # markers whose quote no longer does (or whose source is gone)
+    changed: list[str] = field(default_factory=list)  # cited sources whose digest changed
 
 
 @dataclass(frozen=True)
@@ -183,6 +269,8 @@ class SourceInfo:
     kind: str
     chunks: int
     parent: str | None = None
+    edition: str = ""  # an act's edition: "Rev. Busan, 2014"; "" for a file
+    editions: list[str] = field(default_factory=list)  # ids of the act's other indexed editions
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from assistant.errors import QuestionError
 from assistant.index.text import STOPWORDS, terms
 
 AnswerType = Literal[
@@ -48,6 +49,21 @@ class Constraint:
         return tuple(w for w in self.text.split() if w.lower() not in ("of", "the"))
 
 
+ChangeWanted = Literal["added", "removed", "any"]
+
+
+@dataclass(frozen=True)
+class ChangeQuestion:
+    """A question about how an act changed between editions ("What changed in Resolution 130
+    in Busan?", "Was Resolution 101 changed?", "What was added to the resolves part of ...?")."""
+
+    act: str  # "Resolution 130"
+    wanted: ChangeWanted  # what kind of change is asked about
+    block: str = ""  # "resolves", "considering", "instructs" ...: only items of that block
+    part: str = ""  # "preamble" or "operative": only items of that part
+    places: tuple[str, ...] = ()  # conferences or years named: "Busan", "2010"
+
+
 @dataclass(frozen=True)
 class Analysis:
     """A question, read once."""
@@ -56,6 +72,7 @@ class Analysis:
     answer_type: AnswerType
     constraints: tuple[Constraint, ...]
     focus: tuple[str, ...]  # content words, in order
+    change: ChangeQuestion | None = None  # set when the question asks what changed in an act
 
     @property
     def wants_value(self) -> bool:
@@ -134,11 +151,54 @@ _NOT_NAMES = STOPWORDS | {
 def analyse(question: str) -> Analysis:
     """Read one question (the user's own words, not a conversation)."""
     text = " ".join(question.split())
+    found = constraints(text)
     return Analysis(
         question=text,
         answer_type=_answer_type(text),
-        constraints=constraints(text),
+        constraints=found,
         focus=tuple(terms(text)),
+        change=change_question(text, found),
+    )
+
+
+# A change as what the question asks about: "what changed", "was ... revised", "what was
+# added"; not "the revised resolution" or "the amended text" as the object of another question.
+_CHANGE = re.compile(
+    r"\b(chang(?:e|ed|es)|added|removed|deleted|dropped|inserted|revised|amended|modified|"
+    r"altered|reworded|updated|differ(?:s|ed|ences?)?|what'?s new|what is new|new in)\b"
+    r"(?!\s+(?:resolution|decision|text|version|edition)s?\b)",
+    re.IGNORECASE,
+)
+_ADDED = re.compile(r"\b(added|inserted)\b", re.IGNORECASE)
+_REMOVED = re.compile(r"\b(removed|deleted|dropped)\b", re.IGNORECASE)
+_PART = re.compile(r"\b(preamble|preambular|operative)\b", re.IGNORECASE)
+# A block named as the part asked about: "the resolves part", "in its instructs section".
+_BLOCK = re.compile(
+    r"\b(recalling|considering|recognizing|noting|resolves|decides|instructs|invites|"
+    r"encourages|requests)\b(?=\s+(?:part|section|block|clauses?|paragraphs?)\b)",
+    re.IGNORECASE,
+)
+
+
+def change_question(question: str, found: tuple[Constraint, ...]) -> ChangeQuestion | None:
+    """The change asked about when `question` asks how one named act changed, else None."""
+    acts = [c.text for c in found if c.kind == "act"]
+    if len(acts) != 1 or not _CHANGE.search(question):
+        return None
+    added, removed = bool(_ADDED.search(question)), bool(_REMOVED.search(question))
+    wanted: ChangeWanted = "added" if added and not removed else "any"
+    wanted = "removed" if removed and not added else wanted
+    block = _BLOCK.search(question)
+    part = _PART.search(question)
+    places = tuple(c.text for c in found if c.kind in ("name", "year"))
+    return ChangeQuestion(
+        act=acts[0],
+        wanted=wanted,
+        block=block.group(1).lower() if block else "",
+        part=("preamble" if part.group(1).lower().startswith("pre") else "operative")
+        if part
+        else "",
+        places=places,
     )
 
 
@@ -189,3 +249,21 @@ def constraints(question: str) -> tuple[Constraint, ...]:
 
 def _is_acronym(word: str) -> bool:
     return sum(c.isupper() for c in word) >= 2
+
+
+def checked_question(question: object, limit: int) -> tuple[str, str | None]:
+    """The question as asked, cut to `limit` characters, and a notice when it was cut.
+
+    Raises TypeError for a non-string and QuestionError for an empty question.
+    """
+    if not isinstance(question, str):
+        raise TypeError(f"the question must be a str, not {type(question).__name__}")
+    # A lone surrogate (JSON "\ud800") cannot be encoded: the tokenizer would raise.
+    question = question.encode("utf-8", "replace").decode("utf-8")
+    if not question.strip():
+        raise QuestionError("the question is empty; ask something about the sources")
+    if len(question) > limit:
+        return question[:limit], (
+            f"Your question was {len(question)} characters long; only its first {limit} were used."
+        )
+    return question, None

@@ -145,11 +145,19 @@ class Catalog:
 
     def outline(self, source: str) -> list[tuple[str, int]]:
         """(section heading or act label, offset where it starts) in a source, in text order."""
-        rows = self._db.execute(
-            "SELECT grp, min(start) FROM chunks WHERE source = ? GROUP BY grp ORDER BY 2",
-            (source,),
-        ).fetchall()
+        sql = "SELECT grp, min(start) FROM chunks WHERE source = ? GROUP BY grp ORDER BY 2"
+        rows = self._db.execute(sql, (source,)).fetchall()
         return [(r[0], int(r[1])) for r in rows if r[0]]
+
+    def editions(self, kind: str, number: str) -> list[tuple[str, str]]:
+        """(source, label) of every indexed edition of one act, e.g. ("resolution", "130"):
+        "Resolution 130 (Rev. Busan, 2014)" and "(Rev. Guadalajara, 2010)" are linked so."""
+        rows = self._db.execute(
+            "SELECT DISTINCT source, grp FROM chunks WHERE part != '' AND kind = ? "
+            "AND lower(grp) LIKE ? ORDER BY source, grp",
+            (kind, f"{kind} {number.lower()} (%"),
+        )
+        return [(r[0], r[1]) for r in rows]
 
     def kinds(self) -> dict[str, int]:
         """Kind -> number of chunks of that kind in the index."""
@@ -158,10 +166,8 @@ class Catalog:
 
     def act_ids(self) -> list[str]:
         """Ids "file#label" of every resolution and decision in the index."""
-        rows = self._db.execute(
-            "SELECT DISTINCT source || '#' || grp FROM chunks WHERE part != '' ORDER BY 1"
-        )
-        return [r[0] for r in rows]
+        sql = "SELECT DISTINCT source || '#' || grp FROM chunks WHERE part != '' ORDER BY 1"
+        return [r[0] for r in self._db.execute(sql)]
 
     def digests(self) -> dict[str, str]:
         """Source id -> content digest of what is indexed."""
@@ -170,11 +176,8 @@ class Catalog:
     def titles(self, ids: Iterable[str]) -> dict[str, str]:
         """Titles of the given sources."""
         wanted = list(ids)
-        marks = ",".join("?" * len(wanted))
-        rows = self._db.execute(
-            f"SELECT id, title FROM sources WHERE id IN ({marks})", wanted
-        ).fetchall()
-        return {r[0]: r[1] for r in rows}
+        sql = f"SELECT id, title FROM sources WHERE id IN ({','.join('?' * len(wanted))})"
+        return dict(self._db.execute(sql, wanted).fetchall())
 
     def texts(self) -> Iterator[tuple[str, str]]:
         """(source id, extracted text) of every indexed source, one at a time."""

@@ -1,5 +1,5 @@
-"""The `assistant` command: index, ask, sources, add, replace, remove, describe, serve, mcp,
-eval."""
+"""The `assistant` command: index, ask, compare, verify, sources, add, replace, remove,
+describe, serve, mcp, eval."""
 
 from __future__ import annotations
 
@@ -85,6 +85,19 @@ def _parser() -> argparse.ArgumentParser:
         help="only sources of this kind (commentary, resolution, decision); repeatable",
     )
     p.set_defaults(run=_ask)
+
+    p = sub.add_parser("compare", help="what changed between two editions of an act")
+    p.add_argument("act", help='e.g. 130 or "Resolution 130"')
+    p.add_argument(
+        "--old", help='the older edition, e.g. "Guadalajara, 2010" (default: 2nd latest)'
+    )
+    p.add_argument("--new", help='the newer edition, e.g. "Busan, 2014" (default: the latest)')
+    p.add_argument("--json", action="store_true", help="print the Comparison as JSON")
+    p.set_defaults(run=_compare)
+
+    p = sub.add_parser("verify", help="check that a saved answer's quotes still stand")
+    p.add_argument("file", metavar="FILE.json", help="what `assistant ask --json` printed")
+    p.set_defaults(run=_verify)
 
     p = sub.add_parser("sources", help="list the indexed sources")
     p.add_argument("--json", action="store_true")
@@ -229,6 +242,19 @@ def _ask(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from assistant.interfaces import revisions
+
+    # Read from the catalog as indexed (like `sources`): no sync, no model.
+    return revisions.run_compare(_open(args, sync=False), args.act, args.old, args.new, args.json)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from assistant.interfaces import revisions
+
+    return revisions.run_verify(_open(args), args.file)
+
+
 def _sources(args: argparse.Namespace) -> int:
     # What is indexed, read from the catalog: no sync, no vector store, no model.
     assistant = _open(args, sync=False)
@@ -242,11 +268,15 @@ def _sources(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([dataclasses.asdict(r) for r in rows], ensure_ascii=False, indent=2))
         return EXIT_OK
+    edition = {r.id: r.edition for r in rows}
     for row in rows:
         indent = "    " if row.parent else ""
+        also = ", ".join(edition.get(i, i) for i in row.editions)  # the act's other editions
         print(
             f"{indent}{row.id if not row.parent else row.title}  [{row.kind}, "
-            f"{row.chunks} chunks]" + ("" if row.parent else f"  {row.title}")
+            f"{row.chunks} chunks]"
+            + ("" if row.parent else f"  {row.title}")
+            + (f"  also: {also}" if also else "")
         )
     return EXIT_OK
 

@@ -6,8 +6,9 @@
     admission  answers computed at once, questions waiting, and the "busy" answer beyond
     guards     ASGI middleware: Host allow-list, same-origin changes, login gate, login throttle
     uploads    removal of Gradio's temporary upload files
-    app        the Gradio Blocks wiring (the only module that imports gradio)
+    app        the Gradio Blocks wiring
     document   the document view, GET /sources/{id}: a source's whole text with quotes lit
+    ui         parts of the page that build their own components: conversations, compare view
     serving    launching it behind the guard, with the watcher and the upload clean-up
 
 Callers use `build_app`, `launch` and `serve`; the rendering functions are re-exported for tests.

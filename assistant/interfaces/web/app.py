@@ -38,6 +38,7 @@ from assistant.interfaces.web.render import (
     upload_label,
 )
 from assistant.interfaces.web.ui import conversations as conversations_ui
+from assistant.interfaces.web.ui.compare import compare_view, follow_answers
 from assistant.interfaces.web.uploads import discard, discard_leaks, sweep
 from assistant.schema import Answer, IndexReport
 
@@ -333,6 +334,7 @@ def build_app(
                         question = gr.Markdown(elem_id="remove-question")
                         really = gr.Button("Delete", variant="stop", elem_id="remove-confirm")
                         cancel = gr.Button("Cancel", elem_id="remove-cancel")
+                compared = compare_view(assistant, private)
         panel_outputs = [status_box, table, chosen, seen, managed]
         index_job: dict[str, Any] = {"concurrency_id": "index", "concurrency_limit": 1}
         managed.change(pick, managed, [boxes[0], boxes[3], confirm_row], **private)
@@ -363,6 +365,7 @@ def build_app(
             api_name="upload",
             api_visibility="undocumented",
         )
+        follow_answers(assistant, markdown, compared, private)  # the act an answer cites
         app.load(panels, None, panel_outputs, **private)
         app.load(lambda: indexed_summary(assistant.sources()), None, indexed, **private)
         # Re-indexing by other sessions or the watcher shows up within seconds.

@@ -16,6 +16,11 @@ CSS = """
 @keyframes cite-flash { from { box-shadow: 0 0 0 3px #60a5fa; } to { box-shadow: none; } }
 table.sources { width: 100%; } table.sources th, table.sources td { text-align: left; }
 table.sources tr.child td:first-child { padding-left: 2em; }  #chat .pending { opacity: .7; }
+table.compare-table { width: 100%; } table.compare-table td { vertical-align: top; }
+table.compare-table tr.change:not(.unchanged) td.kind { font-weight: 600; color: #b45309; }
+table.compare-table tr.added td.new, table.compare-table ins { background: #dcfce7; }
+table.compare-table tr.removed td.old, table.compare-table del { background: #fee2e2; }
+table.compare-table tr.moved td { background: #eff6ff; }  .compare-error { color: #b91c1c; }
 """
 
 # One click on a marker opens its reference, scrolls to it and flashes it. Markers are plain
