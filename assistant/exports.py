@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from assistant.schema import Answer, Citation, Passage, page_suffix
+from assistant.schema import Answer, Citation, page_suffix
 
 Conversation = Sequence[tuple[str, Answer]]
 """A conversation as (question, answer) pairs, in the order asked."""
@@ -95,20 +95,6 @@ def describe(citation: Citation) -> str:
 def answer_json(answer: Answer) -> str:
     """The whole Answer (`dataclasses.asdict`) as JSON, so that it can be read back."""
     return json.dumps(dataclasses.asdict(answer), ensure_ascii=False, indent=2)
-
-
-def answer_from_dict(data: dict[str, Any]) -> Answer:
-    """An Answer from `dataclasses.asdict` (`answer_json`); keys it does not know are left out,
-    so JSON written by a newer version with more fields still reads."""
-
-    def known(cls: Any, values: dict[str, Any]) -> dict[str, Any]:
-        names = {f.name for f in dataclasses.fields(cls)}
-        return {k: v for k, v in values.items() if k in names}
-
-    fields = known(Answer, data)
-    fields["citations"] = [Citation(**known(Citation, c)) for c in data.get("citations", [])]
-    fields["passages"] = [Passage(**known(Passage, p)) for p in data.get("passages", [])]
-    return Answer(**fields)
 
 
 def conversation_json(turns: Conversation, *, accessed: date | None = None) -> str:

@@ -98,7 +98,11 @@ class Answer:
     def from_json(cls, text: str) -> Answer:
         """The Answer that `assistant ask --json` (or `to_json`) printed; unknown fields are
         skipped, so an answer written by a newer version still reads. Raises ValueError."""
-        data = json.loads(text)
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Answer:
+        """The Answer of `dataclasses.asdict(answer)`, as `from_json` reads it."""
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
             raise ValueError("not an Answer: a JSON object with a 'text' field is expected")
         citations = [_known(Citation, c) for c in data.get("citations") or []]

@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from assistant.errors import ConversationError
-from assistant.exports import Conversation, answer_from_dict
+from assistant.exports import Conversation
+from assistant.schema import Answer
 
 FILENAME = "conversations.sqlite"
 MAX_TITLE = 120
@@ -91,7 +92,7 @@ class ConversationStore:
         """The turns of one of the user's conversations."""
         with self._lock:
             row = self._owned(user, conversation_id)
-        return [(t["question"], answer_from_dict(t["answer"])) for t in json.loads(row[0])]
+        return [(t["question"], Answer.from_dict(t["answer"])) for t in json.loads(row[0])]
 
     def title(self, user: str, conversation_id: str) -> str:
         """The title of one of the user's conversations."""
