@@ -10,6 +10,7 @@ several editions are answered from the latest one; `edition_scope` says which, a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from assistant.answering.compare import compare_editions
@@ -237,13 +238,22 @@ class Route:
         )
 
 
-def route(turn: Turn, catalog: Catalog, min_similarity: float = 0.5) -> Route | None:
+def route(
+    turn: Turn,
+    catalog: Catalog,
+    min_similarity: float = 0.5,
+    kinds: Sequence[str] | None = None,
+) -> Route | None:
     """The route of a question naming one act indexed in several editions; None otherwise
-    (one edition, or none: the usual answer, which says when the act is not indexed). A
-    follow-up ("What changed in it?") is read with the act the conversation named."""
+    (one edition, or none: the usual answer, which says when the act is not indexed; or a
+    `kinds` filter that leaves the act out). A follow-up ("What changed in it?") is read with
+    the act the conversation named."""
     analysis = turn.analysis
     if turn.resolved and turn.resolved != turn.text:
         analysis = analyse(turn.resolved)
+    acts = [c.text.partition(" ")[0].lower() for c in analysis.constraints if c.kind == "act"]
+    if kinds and not set(acts) <= set(kinds):
+        return None
     if analysis.change is not None:
         found = change_answer(analysis.change, catalog, min_similarity=min_similarity)
         if found is not None:
