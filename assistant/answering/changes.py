@@ -28,8 +28,7 @@ def named_pair(editions: list[Edition], places: tuple[str, ...]) -> tuple[Editio
     """(older, newer) editions: the two the question names ("between 2010 and 2014"), or the
     one it names and its neighbour ("in Busan" is the newer side, "since Guadalajara" the
     older), or the latest two."""
-    words = {w.lower() for place in places for w in place.replace(",", " ").split()}
-    hits = [e for e in editions if words & set(e.edition.lower().replace(",", " ").split())]
+    hits = [e for e in editions if _names(places, e)]
     if len(hits) >= 2:
         return hits[0], hits[-1]
     if len(hits) == 1 and hits[0] != editions[0]:
@@ -183,6 +182,7 @@ def edition_scope(analysis: Analysis, catalog: Catalog) -> tuple[list[str], str]
 
 
 def _names(places: tuple[str, ...], edition: Edition) -> bool:
+    """Whether a conference or year the question names ("Busan", "2010") is in `edition`."""
     words = {w.lower() for p in places for w in p.replace(",", " ").split()}
     return bool(words & set(edition.edition.lower().replace(",", " ").split()))
 
