@@ -185,7 +185,7 @@ class Assistant:
         # An act held in several editions: a change question is answered from their
         # comparison; another is answered from the latest edition, saying so.
         similar = self.settings.compare_min_similarity
-        route = None if kinds or sources else changes.route(turn, self._catalog, similar)
+        route = None if sources else changes.route(turn, self._catalog, similar, kinds)
         if route is not None and route.answer is not None:
             yield route.answer.text
             yield self._stamped(route.answer.noted(notice))

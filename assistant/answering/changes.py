@@ -10,6 +10,7 @@ several editions are answered from the latest one; `edition_scope` says which, a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from assistant.answering.compare import compare_editions
@@ -27,8 +28,7 @@ def named_pair(editions: list[Edition], places: tuple[str, ...]) -> tuple[Editio
     """(older, newer) editions: the two the question names ("between 2010 and 2014"), or the
     one it names and its neighbour ("in Busan" is the newer side, "since Guadalajara" the
     older), or the latest two."""
-    words = {w.lower() for place in places for w in place.replace(",", " ").split()}
-    hits = [e for e in editions if words & set(e.edition.lower().replace(",", " ").split())]
+    hits = [e for e in editions if _names(places, e)]
     if len(hits) >= 2:
         return hits[0], hits[-1]
     if len(hits) == 1 and hits[0] != editions[0]:
@@ -182,6 +182,7 @@ def edition_scope(analysis: Analysis, catalog: Catalog) -> tuple[list[str], str]
 
 
 def _names(places: tuple[str, ...], edition: Edition) -> bool:
+    """Whether a conference or year the question names ("Busan", "2010") is in `edition`."""
     words = {w.lower() for p in places for w in p.replace(",", " ").split()}
     return bool(words & set(edition.edition.lower().replace(",", " ").split()))
 
@@ -237,13 +238,22 @@ class Route:
         )
 
 
-def route(turn: Turn, catalog: Catalog, min_similarity: float = 0.5) -> Route | None:
+def route(
+    turn: Turn,
+    catalog: Catalog,
+    min_similarity: float = 0.5,
+    kinds: Sequence[str] | None = None,
+) -> Route | None:
     """The route of a question naming one act indexed in several editions; None otherwise
-    (one edition, or none: the usual answer, which says when the act is not indexed). A
-    follow-up ("What changed in it?") is read with the act the conversation named."""
+    (one edition, or none: the usual answer, which says when the act is not indexed; or a
+    `kinds` filter that leaves the act out). A follow-up ("What changed in it?") is read with
+    the act the conversation named."""
     analysis = turn.analysis
     if turn.resolved and turn.resolved != turn.text:
         analysis = analyse(turn.resolved)
+    acts = [c.text.partition(" ")[0].lower() for c in analysis.constraints if c.kind == "act"]
+    if kinds and not set(acts) <= set(kinds):
+        return None
     if analysis.change is not None:
         found = change_answer(analysis.change, catalog, min_similarity=min_similarity)
         if found is not None:

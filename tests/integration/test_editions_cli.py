@@ -99,3 +99,18 @@ def test_verify_checks_a_saved_answer(folders: list[str], tmp_path: Path) -> Non
     probe, out, err = cli(*folders, "verify", str(saved))
     assert probe["code"] == 1
     assert f"[{first['marker']}] {first['source']}" in err and "stale" in err
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(folders: list[str]) -> None:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    command = [sys.executable, "-m", "assistant", *folders, "compare", "130", "--json"]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        # Closed before the process (still importing) prints: its first write meets a closed
+        # pipe, as `| head -1` makes a long output do.
+        process.stdout.close()
+        err = process.stderr.read()
+        assert process.wait(timeout=60) == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err

@@ -186,3 +186,13 @@ def test_a_follow_up_asks_about_the_act_the_conversation_named(assistant: Assist
     answer = assistant.ask("What was added to its resolves part?", history=history)
     check_citations(assistant, answer)
     assert answer.text.startswith("Resolution 102, Rev. Guadalajara, 2010 → Rev. Busan, 2014: 1 ")
+
+
+def test_a_kinds_filter_that_holds_the_act_keeps_the_editions_route(assistant: Assistant) -> None:
+    scoped = assistant.ask("Was Resolution 101 changed?", kinds=["resolution", "decision"])
+    assert scoped.text.startswith("Resolution 101, Rev. Guadalajara, 2010 → Rev. Busan, 2014:")
+    latest = assistant.ask("What does Resolution 102 resolve?", kinds=["resolution"])
+    assert latest.notice is not None and latest.notice.startswith("Quoted from Resolution 102")
+    assert {c.locator.split(" › ")[0] for c in latest.citations} == {
+        "Resolution 102 (Rev. Busan, 2014)"
+    }
