@@ -108,3 +108,10 @@ def test_the_slow_marks_follow_the_folders(request: pytest.FixtureRequest) -> No
         folder = item.path.resolve().relative_to(TESTS).parts[0]
         slow = item.get_closest_marker("slow") is not None
         assert slow == (folder in SLOW_FOLDERS), item.nodeid
+
+
+def test_test_files_have_unique_names() -> None:
+    # The test folders have no __init__.py, so pytest imports each file by its basename: two
+    # files of one name in different folders stop the whole run at collection.
+    names = [p.name for folder in FOLDERS for p in (TESTS / folder).glob("test_*.py")]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
