@@ -3,6 +3,8 @@ escaped; tests/browser/test_compare_view.py shows it in a real browser."""
 
 from __future__ import annotations
 
+import re
+
 from assistant.interfaces.web.ui.compare import (
     answered_act,
     comparable_acts,
@@ -44,6 +46,33 @@ def test_rows_marks_and_escaping() -> None:
     assert '<td class="new empty">—</td>' in page
     assert "1 changed" not in page and "2 changed, 0 unchanged" in page
     assert error_html("<x> not indexed") == '<p class="compare-error">&lt;x&gt; not indexed</p>'
+
+
+def test_each_side_links_to_its_item_in_its_document() -> None:
+    old = Citation(1, "acts 2010/R#7.txt", "T", "Resolution 7 › resolves 1", "to keep;", 120, 128)
+    new = Citation(2, "acts 2014.txt", "T", "Resolution 7 › resolves 2", "to keep;", 4031, 4039)
+    added = Citation(3, "acts 2014.txt", "T", "Resolution 7 › resolves 3", "<x>", 5000, 5003)
+    comparison = Comparison(
+        "Resolution 7",
+        "Rev. Old, 2010",
+        "Rev. New, 2014",
+        [
+            Change("moved", "resolves", old, new, (), "1", "2", "operative"),
+            Change("added", "resolves", None, added, (), "", "3", "operative"),
+        ],
+        "acts 2010/R#7.txt#Resolution 7",
+        "acts 2014.txt#Resolution 7",
+    )
+    page = comparison_html(comparison)
+    links = re.findall(r'<td class="(old|new)[^"]*"[^>]*><a class="doc-link" href="([^"]+)"', page)
+    assert links == [
+        ("old", "sources/acts%202010/R%237.txt?q=120-128#quote"),
+        ("new", "sources/acts%202014.txt?q=4031-4039#quote"),
+        ("new", "sources/acts%202014.txt?q=5000-5003#quote"),
+    ]
+    assert page.count('target="_blank" rel="noopener"') == 3  # a new tab, as references open
+    assert '<span class="item">resolves 3</span> ↗</a> &lt;x&gt;</td>' in page
+    assert '<td class="old empty">—</td>' in page  # no item, no link
 
 
 def test_only_acts_in_several_editions_are_offered() -> None:

@@ -92,13 +92,18 @@ def document_link(citations: Sequence[Citation | Passage]) -> str:
     return f"{DOCUMENT_PATH}/{quote(citations[0].source, safe='/')}?q={spans}#quote"
 
 
-def _reference(attrs: str, marker: str, title: str, locator: str, body: str, link: str = "") -> str:
-    opened = (
-        f'<a class="doc-link" href="{html.escape(link, quote=True)}" target="_blank" '
-        'rel="noopener">Open in the document ↗</a>'
-        if link
-        else ""
+def document_anchor(link: str, body: str, tip: str = "") -> str:
+    """An <a class="doc-link"> opening `link` (a `document_link`) in a new tab, as the
+    references' links do; `body` is HTML, already escaped; `tip` (plain text) its title."""
+    title = f' title="{html.escape(tip, quote=True)}"' if tip else ""
+    return (
+        f'<a class="doc-link" href="{html.escape(link, quote=True)}"{title} target="_blank" '
+        f'rel="noopener">{body}</a>'
     )
+
+
+def _reference(attrs: str, marker: str, title: str, locator: str, body: str, link: str = "") -> str:
+    opened = document_anchor(link, "Open in the document ↗") if link else ""
     return (
         f'<details {attrs}><summary>{marker}<span class="ref-title">{text_html(title)}'
         f"</span> — {text_html(locator)}</summary>"

@@ -4,7 +4,8 @@ Reached from the Sources tab ("Compare editions"): pick an act held in several e
 the editions or leave them empty for the latest two. After an answer that cites such an act,
 the view already shows its comparison. Every source word reaches the page through
 `html.escape`; removed words are struck through in the older column, added ones marked in the
-newer.
+newer. Each side's item label links, in a new tab, to the document view of its edition with
+that item lit (`render.document_link`, the function the chat's references use).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from assistant.answering.compare import words as item_words
 from assistant.api import Assistant
 from assistant.errors import AssistantError
 from assistant.interfaces.web.inputs import clean
+from assistant.interfaces.web.render import document_anchor, document_link
 from assistant.schema import Change, Citation, Comparison, SourceInfo
 
 # An act in an answer's references: "[1] Title — Resolution 130 (Rev. Busan, 2014) › ...".
@@ -58,7 +60,12 @@ def _side(change: Change, citation: Citation | None, side: str) -> str:
         body = html.escape(citation.quote)
     where = html.escape(citation.locator.rpartition(" › ")[2] or citation.locator)
     tip = html.escape(f"{citation.title} — {citation.locator}", quote=True)
-    return f'<td class="{side}" title="{tip}"><span class="item">{where}</span> {body}</td>'
+    item = document_anchor(
+        document_link([citation]),
+        f'<span class="item">{where}</span> ↗',
+        "Open this item in its document",
+    )
+    return f'<td class="{side}" title="{tip}">{item} {body}</td>'
 
 
 def comparison_html(comparison: Comparison) -> str:
