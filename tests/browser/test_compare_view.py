@@ -1,7 +1,8 @@
 """The compare view in a real headless Chromium: reached from the Sources tab, two columns,
-changes highlighted, source markup shown as text. Fake embeddings: comparing embeds nothing.
+changes highlighted, source markup shown as text, each side opening its document view. Fake
+embeddings: comparing embeds nothing.
 
-A screenshot goes to test-output/screenshots/ (git-ignored) for a person to look at.
+Screenshots go to test-output/screenshots/ (git-ignored) for a person to look at.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from pathlib import Path
 
 import pytest
 from fakes import KeywordEmbeddings
-from helpers.editions import NEW, copy_editions
+from helpers.editions import NEW, OLD, copy_editions
 
 from assistant import Assistant
-from assistant.interfaces.web import build_app, launch
+from assistant.interfaces.web import build_app, document, launch
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
@@ -46,7 +47,7 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    yield launch(app, host="127.0.0.1", port=port, block=False)
+    yield launch(app, host="127.0.0.1", port=port, block=False, routes=document.routes(assistant))
     app.close()
     assistant.close()
 
@@ -97,6 +98,37 @@ def test_two_editions_side_by_side_with_the_changes_marked(page: Page) -> None:
     )
     assert colour != plain
     page.screenshot(path=str(SHOTS / "20-compare-view.png"), full_page=True)
+
+
+@pytest.mark.parametrize(
+    ("side", "source", "quote"),
+    [
+        ("new", NEW, "that storms and high winds over the invented northern coast often disturb"),
+        ("old", OLD, "that storms over the invented northern coast disturb the flight"),
+    ],
+)
+def test_each_side_opens_its_document_with_the_item_lit(
+    page: Page, side: str, source: str, quote: str
+) -> None:
+    open_view(page)
+    page.locator("#compare-act input").fill("130")
+    page.keyboard.press("Enter")
+    page.click("#compare-run")
+    cell = page.locator("#compare-view tr.modified td." + side).filter(has_text="storms")
+    link = cell.locator("a.doc-link")
+    expect(link).to_have_attribute("target", "_blank")
+    with page.context.expect_page() as opened:
+        link.click()
+    view = opened.value
+    view.wait_for_load_state()
+    assert view.url.split("?")[0].endswith(f"/sources/{source}")
+    mark = view.locator("mark#quote")
+    expect(mark).to_contain_text(quote)
+    expect(mark).to_be_in_viewport()
+    expect(view.locator("header p")).to_contain_text(source)
+    assert view.locator("mark").count() == 1  # that item alone is lit
+    if side == "new":
+        view.screenshot(path=str(SHOTS / "21-compare-to-document.png"))
 
 
 def test_source_markup_is_shown_as_text(page: Page) -> None:
