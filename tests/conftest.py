@@ -27,6 +27,7 @@ from assistant import Assistant
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 SHIPPED_SOURCES = REPO / "sources"
+TEST_DOCS = REPO / "tests" / "data" / "docs"
 SLOW_FOLDERS = ("integration", "browser")  # under tests/; the unit tests are in tests/unit
 
 
@@ -71,6 +72,17 @@ def copy_sources(target: Path) -> Path:
         if path.is_file():
             shutil.copy2(path, target / path.name)
     return target
+
+
+def docs_assistant(root: Path, embeddings: KeywordEmbeddings | None = None) -> Assistant:
+    """A fake-embedding assistant under `root` over the shipped sources and tests/data/docs
+    (the invented final-acts sample and lighthouse notes)."""
+    folder = copy_sources(root / "sources")
+    for path in TEST_DOCS.iterdir():
+        shutil.copy2(path, folder / path.name)
+    return Assistant.open(
+        sources=folder, index=root / "index", embeddings=embeddings or KeywordEmbeddings()
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -9,7 +9,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ import openai
 import pytest
 from conftest import copy_sources
 from gradio_client import Client
+from helpers.processes import wait_for_port
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_openai import ChatOpenAI
 
@@ -206,15 +206,7 @@ def test_the_serve_command_mounts_the_api_with_its_key(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        started = time.monotonic()
-        while True:
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
-            assert time.monotonic() - started < 90, "the server did not come up in 90 s"
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.25)
+        wait_for_port(server, port, "the server")
         client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key=KEY)
         reply = client.chat.completions.create(
             model=MODEL_ID, messages=[{"role": "user", "content": QUESTION}]

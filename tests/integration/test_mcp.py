@@ -10,7 +10,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import anyio
 import httpx
 import httpx2
 import pytest
+from helpers.processes import wait_for_port
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
@@ -96,15 +96,7 @@ def test_streamable_http_with_the_api_key(folders: dict[str, str], tmp_path: Pat
         text=True,
     )
     try:
-        started = time.monotonic()
-        while True:
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
-            assert time.monotonic() - started < 90, "the MCP server did not come up in 90 s"
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.25)
+        wait_for_port(server, port, "the MCP server")
         url = f"http://127.0.0.1:{port}/mcp"
         assert httpx.post(url, json={}).status_code == 401
 

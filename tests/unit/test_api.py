@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import copy_sources
+from conftest import docs_assistant
 from fakes import KeywordEmbeddings
 from helpers.citations import check_citations
 
@@ -58,11 +58,7 @@ def shared(
     tmp_path_factory: pytest.TempPathFactory, shared_embeddings: KeywordEmbeddings
 ) -> Iterator[Assistant]:
     """A read-only fake-embedding assistant over the shipped sources and the test documents."""
-    root = tmp_path_factory.mktemp("api")
-    folder = copy_sources(root / "sources")
-    for path in DOCS.iterdir():
-        shutil.copy2(path, folder / path.name)
-    assistant = Assistant.open(sources=folder, index=root / "index", embeddings=shared_embeddings)
+    assistant = docs_assistant(tmp_path_factory.mktemp("api"), shared_embeddings)
     yield assistant
     assistant.close()
 

@@ -5,14 +5,12 @@ against a launched server are in tests/integration/test_endpoints.py."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import copy_sources
-from fakes import KeywordEmbeddings
+from conftest import docs_assistant
 from starlette.testclient import TestClient
 
 from assistant import Assistant
@@ -29,11 +27,7 @@ KEY = "k-3f9a"
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    root = tmp_path_factory.mktemp("http")
-    folder = copy_sources(root / "sources")
-    for path in DOCS.iterdir():
-        shutil.copy2(path, folder / path.name)
-    assistant = Assistant.open(sources=folder, index=root / "index", embeddings=KeywordEmbeddings())
+    assistant = docs_assistant(tmp_path_factory.mktemp("http"))
     yield assistant
     assistant.close()
 

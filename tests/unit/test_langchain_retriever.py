@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import copy_sources
-from fakes import KeywordEmbeddings
+from conftest import docs_assistant
 from langchain_core.documents import Document
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.output_parsers import StrOutputParser
@@ -31,11 +29,7 @@ QUERY = "Was the fund for the lighthouse keepers approved?"
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    root = tmp_path_factory.mktemp("lc")
-    folder = copy_sources(root / "sources")
-    for path in DOCS.iterdir():
-        shutil.copy2(path, folder / path.name)
-    assistant = Assistant.open(sources=folder, index=root / "index", embeddings=KeywordEmbeddings())
+    assistant = docs_assistant(tmp_path_factory.mktemp("lc"))
     yield assistant
     assistant.close()
 

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import copy_sources
-from fakes import KeywordEmbeddings
+from conftest import docs_assistant
 from mcp.server.mcpserver.exceptions import ToolError
 
 from assistant import Assistant
@@ -28,11 +26,7 @@ QUESTION = "Was the fund for the lighthouse keepers approved?"
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    root = tmp_path_factory.mktemp("mcp")
-    folder = copy_sources(root / "sources")
-    for path in DOCS.iterdir():
-        shutil.copy2(path, folder / path.name)
-    assistant = Assistant.open(sources=folder, index=root / "index", embeddings=KeywordEmbeddings())
+    assistant = docs_assistant(tmp_path_factory.mktemp("mcp"))
     yield assistant
     assistant.close()
 

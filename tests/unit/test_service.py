@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import copy_sources
-from fakes import KeywordEmbeddings
+from conftest import docs_assistant
 
 from assistant import Answer, Assistant, Citation, Passage, SourceInfo
 from assistant.errors import FilterError, IndexBusyError, QuestionError, SourceError
@@ -39,11 +37,7 @@ HISTORY = [
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    root = tmp_path_factory.mktemp("service")
-    folder = copy_sources(root / "sources")
-    for path in DOCS.iterdir():
-        shutil.copy2(path, folder / path.name)
-    assistant = Assistant.open(sources=folder, index=root / "index", embeddings=KeywordEmbeddings())
+    assistant = docs_assistant(tmp_path_factory.mktemp("service"))
     yield assistant
     assistant.close()
 
