@@ -5,6 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from fakes import KeywordEmbeddings
+
+from assistant import Assistant
+
 EDITIONS = Path(__file__).resolve().parents[1] / "data" / "editions"
 OLD, NEW = "final-acts-2010.txt", "final-acts-2014.txt"
 
@@ -15,3 +19,12 @@ def copy_editions(folder: Path) -> Path:
     for name in (OLD, NEW):
         shutil.copy2(EDITIONS / name, folder / name)
     return folder
+
+
+def editions_assistant(root: Path) -> Assistant:
+    """A fake-embedding assistant under `root` over the two editions."""
+    return Assistant.open(
+        sources=copy_editions(root / "sources"),
+        index=root / "index",
+        embeddings=KeywordEmbeddings(),
+    )

@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fakes import KeywordEmbeddings
 from helpers.citations import check_citations
-from helpers.editions import NEW, OLD, copy_editions
+from helpers.editions import NEW, OLD, editions_assistant
 
 from assistant import Answer, Assistant
 from assistant.answering.question import ChangeQuestion, analyse
@@ -20,12 +19,7 @@ NEW_130 = "Resolution 130 (Rev. Busan, 2014)"
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    root = tmp_path_factory.mktemp("changes")
-    opened = Assistant.open(
-        sources=copy_editions(root / "sources"),
-        index=root / "index",
-        embeddings=KeywordEmbeddings(),
-    )
+    opened = editions_assistant(tmp_path_factory.mktemp("changes"))
     yield opened
     opened.close()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fakes import KeywordEmbeddings
-from helpers.editions import NEW, OLD, copy_editions
+from helpers.editions import NEW, OLD, copy_editions, editions_assistant
 
 from assistant import Assistant
 from assistant.answering.compare import align, word_diff
@@ -19,12 +19,7 @@ from assistant.schema import Change, Comparison
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    root = tmp_path_factory.mktemp("editions")
-    opened = Assistant.open(
-        sources=copy_editions(root / "sources"),
-        index=root / "index",
-        embeddings=KeywordEmbeddings(),
-    )
+    opened = editions_assistant(tmp_path_factory.mktemp("editions"))
     yield opened
     opened.close()
 
