@@ -164,18 +164,26 @@ def analyse(question: str) -> Analysis:
 # A change as what the question asks about: "what changed", "was ... revised", "what was
 # added"; not "the revised resolution" or "the amended text" as the object of another question.
 _CHANGE = re.compile(
-    r"\b(chang(?:e|ed|es)|added|removed|deleted|dropped|inserted|revised|amended|modified|"
-    r"altered|reworded|updated|differ(?:s|ed|ences?)?|what'?s new|what is new|new in)\b"
-    r"(?!\s+(?:resolution|decision|text|version|edition)s?\b)",
+    r"\b(chang(?:e|ed|es)|add(?:ed|s)?|remov(?:e|ed|al)|delet(?:e|ed|ion)|dropp?(?:ed)?|"
+    r"insert(?:ed)?|revis(?:e|ed|ion|ions)|amend(?:ed|ment|ments)?|modif(?:y|ied|ication)|"
+    r"alter(?:ed|ation)?|reword(?:ed|ing)?|updat(?:e|ed)|differ(?:s|ed|ent|ences?)?|"
+    r"what'?s new|what is new|new in|new (?:\w+ )?(?:items?|clauses?|paragraphs?|text)|"
+    r"the same as (?:before|in|the))\b"
+    r"(?!\s+(?:resolution|decision|text|version|edition)s?\b)"
+    # A verb before its object: "did Busan amend Resolution 130", "modify Resolution 101".
+    r"|\b(?:change|amend|modify|revise|update|alter|reword)\b",
     re.IGNORECASE,
 )
-_ADDED = re.compile(r"\b(added|inserted)\b", re.IGNORECASE)
-_REMOVED = re.compile(r"\b(removed|deleted|dropped)\b", re.IGNORECASE)
+_ADDED = re.compile(
+    r"\b(add(?:ed|s)?|insert(?:ed)?|new (?:\w+ )?(?:items?|clauses?|paragraphs?|text))\b",
+    re.IGNORECASE,
+)
+_REMOVED = re.compile(r"\b(remov(?:e|ed|al)|delet(?:e|ed|ion)|dropp?(?:ed)?)\b", re.IGNORECASE)
 _PART = re.compile(r"\b(preamble|preambular|operative)\b", re.IGNORECASE)
 # A block named as the part asked about: "the resolves part", "in its instructs section".
 _BLOCK = re.compile(
     r"\b(recalling|considering|recognizing|noting|resolves|decides|instructs|invites|"
-    r"encourages|requests)\b(?=\s+(?:part|section|block|clauses?|paragraphs?)\b)",
+    r"encourages|requests)\b(?=\s+(?:part|section|block|clauses?|paragraphs?|items?)\b)",
     re.IGNORECASE,
 )
 

@@ -54,6 +54,50 @@ def test_change_questions_are_told_apart(question: str, expected: ChangeQuestion
     assert analyse(question).change == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "act", "wanted"),
+    [
+        # The three questions above in other words: a verb before its object, a noun, "the
+        # same as", "new ... clauses".
+        ("How was Resolution 130 revised at Busan?", "Resolution 130", "any"),
+        ("Did Busan amend Resolution 130, and how?", "Resolution 130", "any"),
+        ("What is different in Resolution 130 compared with 2010?", "Resolution 130", "any"),
+        (
+            "Tell me the differences between the two texts of Resolution 130.",
+            "Resolution 130",
+            "any",
+        ),
+        ("Did the conference modify Resolution 101?", "Resolution 101", "any"),
+        ("Is Resolution 101 the same as before?", "Resolution 101", "any"),
+        ("Any revisions to Resolution 101 in Busan?", "Resolution 101", "any"),
+        (
+            "Which new items did the resolves section of Resolution 102 get?",
+            "Resolution 102",
+            "added",
+        ),
+        ("What new operative clauses appear in Resolution 102?", "Resolution 102", "added"),
+        ("What did Busan add to what Resolution 102 resolves?", "Resolution 102", "added"),
+        ("Was any clause of Decision 11 deleted?", "Decision 11", "removed"),
+    ],
+)
+def test_change_questions_in_other_words(question: str, act: str, wanted: str) -> None:
+    change = analyse(question).change
+    assert change is not None and (change.act, change.wanted) == (act, wanted)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What does Resolution 101 say about semaphore towers?",
+        "Who keeps the register under Resolution 102?",
+        "Why was Resolution 130 adopted?",
+        "What does the amended Resolution 130 say about lanterns?",
+    ],
+)
+def test_questions_on_the_text_are_not_change_questions(question: str) -> None:
+    assert analyse(question).change is None
+
+
 def sides(answer: Answer) -> list[str]:
     """The edition label of each citation, in marker order."""
     return [c.locator.partition(" › ")[0] for c in answer.citations]
