@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from assistant.answering.question import Analysis, AnswerType, Constraint, constraints
 from assistant.index.text import stem, terms
@@ -71,8 +72,7 @@ def gives_new(answer_type: AnswerType, sentence: str, analysis: Analysis) -> boo
     "CWG-Internet" gives "cwg" and "internet"); for the other value types as `has_type`; False
     for descriptions, reasons and yes/no, which ask for no value.
     """
-    words = re.findall(r"[\w\-]+", analysis.question.lower())
-    asked = {*words, *(part for w in words for part in w.split("-"))}
+    asked = _question_words(analysis.question, split_hyphens=True)
 
     def new(matches: Iterable[str]) -> bool:
         return any(
@@ -89,7 +89,7 @@ def gives_new(answer_type: AnswerType, sentence: str, analysis: Analysis) -> boo
 
 def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool:
     """True when `sentence` holds an answer of the type the question expects."""
-    asked = {w.lower() for w in re.findall(r"[\w\-]+", analysis.question)}
+    asked = _question_words(analysis.question)
 
     def new(matches: Iterable[str]) -> bool:
         # A value the question itself gave ("in Busan") does not answer it.
@@ -116,6 +116,15 @@ def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool
         # "Which countries ...?" wants them named: a proper name the question did not give.
         return new(m.group(0) for m in _ENTITY.finditer(sentence) if m.start() > 0)
     return True
+
+
+@lru_cache(maxsize=256)
+def _question_words(question: str, split_hyphens: bool = False) -> frozenset[str]:
+    """The question's words, lower-cased (and the parts of hyphenated ones): computed once per
+    question, not once per candidate sentence."""
+    words = re.findall(r"[\w\-]+", question.lower())
+    parts = (part for w in words for part in w.split("-")) if split_hyphens else ()
+    return frozenset((*words, *parts))
 
 
 def _asks_name(analysis: Analysis) -> bool:
