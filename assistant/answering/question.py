@@ -143,6 +143,18 @@ _QUOTED = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
 _NAME = re.compile(r"\b[A-Z][\w\-’']*(?:\s+(?:of\s+|the\s+)?[A-Z][\w\-’']*)*")
 # Capitalised words that are no name: question words and pronouns that open a sentence.
 _NOT_NAMES = STOPWORDS | {
+    # Prepositions and adverbs that open a question ("After Dubai in 2012, ...").
+    "after",
+    "apart",
+    "before",
+    "besides",
+    "beyond",
+    "despite",
+    "during",
+    "following",
+    "overall",
+    "since",
+    "until",
     "but",
     "describe",
     "explain",
