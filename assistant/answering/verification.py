@@ -23,7 +23,7 @@ from assistant.answering.question import Analysis, AnswerType, Constraint, const
 from assistant.index.text import stem, terms
 
 _NUMBER_WORDS = (
-    r"one(?!\s+of)|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"one(?!\s+of)|single|once|twice|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
     r"twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|"
     r"millions|billion|dozen|dozens|half|percent|per cent"
 )
