@@ -84,7 +84,12 @@ def build_parts(
     def retriever(opened: VectorStore) -> Retriever:
         from assistant.answering.retrieve import HybridRetriever
 
-        return HybridRetriever(catalog=catalog, store=opened, embeddings=vectors())
+        return HybridRetriever(
+            catalog=catalog,
+            store=opened,
+            embeddings=vectors(),
+            common_fraction=settings.keyword_common_fraction,
+        )
 
     return Parts(catalog=catalog, store=store, retriever=retriever, model=model)
 
