@@ -65,16 +65,6 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="Chroma server URL, e.g. http://127.0.0.1:8000; unset: embedded store."
     )
-    keyword_common_fraction: float = Field(
-        0.5,
-        gt=0.0,
-        le=1.0,
-        description="The keyword search leaves out of its query the words found in more than "
-        "this fraction of the chunks (the rarest word is kept when all are that common). FTS5's "
-        "BM25 weighs a word in half the chunks or more at 1e-6, so at 0.5 only ties among "
-        "chunks and matches on such words alone are lost; it saves reading their long lists "
-        "of chunks in a large index.",
-    )
     host: str = Field("127.0.0.1", description="Address the web chat listens on.")
     port: int = Field(7860, description="Port of the web chat.")
     auth: str | None = Field(None, description="Optional `user:password` for the web chat.")

@@ -84,12 +84,7 @@ def build_parts(
     def retriever(opened: VectorStore) -> Retriever:
         from assistant.answering.retrieve import HybridRetriever
 
-        return HybridRetriever(
-            catalog=catalog,
-            store=opened,
-            embeddings=vectors(),
-            common_fraction=settings.keyword_common_fraction,
-        )
+        return HybridRetriever(catalog=catalog, store=opened, embeddings=vectors())
 
     return Parts(catalog=catalog, store=store, retriever=retriever, model=model)
 

@@ -27,7 +27,6 @@ from assistant.schema import Chunk, Passage
 RRF_K = 60
 DENSE_CANDIDATES = 40
 KEYWORD_CANDIDATES = 30
-COMMON_FRACTION = 0.5  # the default of Settings.keyword_common_fraction
 
 
 @dataclass(frozen=True)
@@ -138,17 +137,11 @@ class HybridRetriever:
     """Dense and keyword search fused by rank; the one model call is the query embedding."""
 
     def __init__(
-        self,
-        *,
-        catalog: KeywordIndex,
-        store: VectorIndex,
-        embeddings: Embeddings,
-        common_fraction: float = COMMON_FRACTION,
+        self, *, catalog: KeywordIndex, store: VectorIndex, embeddings: Embeddings
     ) -> None:
         self._catalog = catalog
         self._store = store
         self._embeddings = embeddings
-        self._common_fraction = common_fraction
 
     def retrieve(
         self,
@@ -167,9 +160,7 @@ class HybridRetriever:
         vector = self._embeddings.embed_query(query)
         words = terms(query)
         dense = self._store.search(vector, DENSE_CANDIDATES, kinds, sources)
-        keyword = self._catalog.keyword_search(
-            self._keyword_words(words), KEYWORD_CANDIDATES, kinds, sources
-        )
+        keyword = self._catalog.keyword_search(words, KEYWORD_CANDIDATES, kinds, sources)
         fused: dict[str, float] = {}
         for rank, chunk_id in enumerate(dict.fromkeys(c for _, c, _ in dense)):
             fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
@@ -200,11 +191,6 @@ class HybridRetriever:
     def missing(self, analysis: Analysis) -> tuple[Constraint, ...]:
         """The constraints of `analysis` ("Resolution 200", "Dubai") that no chunk contains."""
         return tuple(c for c in analysis.constraints if not self._contains(c))
-
-    def _keyword_words(self, words: Sequence[str]) -> list[str]:
-        """`words` without those too common to be worth matching (see `keyword_words`)."""
-        frequency = {w: self._catalog.document_frequency(w) for w in dict.fromkeys(words)}
-        return keyword_words(frequency, self._catalog.chunk_count(), self._common_fraction)
 
     def _contains(self, constraint: Constraint) -> bool:
         frequency = self._catalog.document_frequency
@@ -250,20 +236,6 @@ class HybridRetriever:
         idf = {w: math.log(1.0 + (total - df + 0.5) / (df + 0.5)) for w, df in frequency.items()}
         absent = frozenset(w for w, df in frequency.items() if df == 0)
         return Retrieval(query, passages, chunks, similarity, idf, absent)
-
-
-def keyword_words(frequency: dict[str, int], chunks: int, common_fraction: float) -> list[str]:
-    """The words of `frequency` (word -> chunks containing it) to put in the keyword query.
-
-    A word found in more than `common_fraction` of the `chunks` is left out, so the query does
-    not read its long list of chunks; when every found word is that common, the rarest is kept
-    so the search still matches something. Words in no chunk match nothing and are left out.
-    """
-    found = {w: df for w, df in frequency.items() if df > 0}
-    kept = [w for w, df in found.items() if df <= common_fraction * chunks]
-    if not kept and found:
-        kept = [min(found, key=lambda w: found[w])]
-    return kept
 
 
 def _dot(a: Sequence[float], b: Sequence[float]) -> float:
