@@ -8,9 +8,10 @@
 
 Starts `python -m assistant serve` on a free 127.0.0.1 port over a temporary copy of `sources/`
 and a temporary index (or uses `--url`), waits for it, sends one warm-up question, then runs
-the users: each is its own gradio_client (as separate browsers are) and asks the fixed
-questions in turn (the 50 of `benchmarks/data/load_questions.txt`, or the 6 of `--questions
-fixed`), one at a time, pausing `--think` seconds after each answer, until the time is up. Prints requests, answers, busy answers,
+the users: each is its own gradio_client (as separate browsers are; `--client http`: one
+kept-alive httpx client over Gradio's REST call API) and asks the questions in turn (the 50 of
+`benchmarks/data/load_questions.txt`, or the 6 of `--questions fixed`), one at a time, pausing
+`--think` seconds after each answer, until the time is up. Prints requests, answers, busy answers,
 errors, throughput, p50/p95/max latency of the answers, the largest Gradio queue seen and the CPU
 used by the clients (this process) and by the server it started, as a share of all cores, and
 saves them as JSON with `--out`. A request is an error when it raises or its answer is not a
@@ -412,8 +413,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{summary['throughput_per_s']}/s; answer latency p50 {summary['p50_s']} s, "
         f"p95 {summary['p95_s']} s, max {summary['max_s']} s; "
         f"largest Gradio queue {summary['max_queue']}; think {args.think} s, "
-        f"{summary['questions']} questions, {args.client} client; CPU share clients {summary['client_cpu_share']}, "
-        f"server {summary['server_cpu_share']}"
+        f"{summary['questions']} questions, {args.client} client; "
+        f"CPU share clients {summary['client_cpu_share']}, server {summary['server_cpu_share']}"
     )
     for error in stats.errors[:5]:
         print(f"  failure: {error}")
