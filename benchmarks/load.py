@@ -354,6 +354,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--chroma-url", help="serve with ASSISTANT_CHROMA_URL set to this")
     parser.add_argument("--concurrency", type=int, help="serve with ASSISTANT_WEB_CONCURRENCY")
     parser.add_argument("--queue-size", type=int, help="serve with ASSISTANT_WEB_QUEUE_SIZE")
+    parser.add_argument(
+        "--query-cache", type=int, help="serve with ASSISTANT_QUERY_CACHE_SIZE (0: no cache)"
+    )
     parser.add_argument("--backend", help="serve with ASSISTANT_EMBEDDING_BACKEND (onnx, torch)")
     parser.add_argument(
         "--think", type=float, default=0.0, help="seconds each user pauses after an answer"
@@ -401,6 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "ASSISTANT_WEB_CONCURRENCY": args.concurrency,
             "ASSISTANT_WEB_QUEUE_SIZE": args.queue_size,
             "ASSISTANT_EMBEDDING_BACKEND": args.backend,
+            "ASSISTANT_QUERY_CACHE_SIZE": args.query_cache,
         }
         env = {name: str(value) for name, value in options.items() if value is not None}
         with served(args.sources, env=env, pids=pids) as url:
