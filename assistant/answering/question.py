@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.answering.capitals import country_names
+from assistant.answering.aliases import country_names
 from assistant.errors import QuestionError
 from assistant.index.text import STOPWORDS, terms
 
@@ -39,7 +39,7 @@ class Constraint:
 
     text: str  # as the question wrote it: "Resolution 200", "2018", "Dubai"
     kind: ConstraintKind
-    # Other names that meet it: a capital's country ("New Delhi": "India", "Indian"...).
+    # Other names that meet it: a country's ("New Delhi": "India", "Indian"; "US": "U.S.").
     also: tuple[str, ...] = ()
 
     def alternatives(self) -> tuple[Constraint, ...]:
@@ -146,8 +146,11 @@ _ACT = re.compile(
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"(?<![\w\-+])\d[\d,./]*\b")  # not the "12" of "WCIT-12"
 _QUOTED = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
-# A run of capitalised words ("South Korea", "GDP", "CWG-Internet").
-_NAME = re.compile(r"\b[A-Z][\w\-’']*(?:\s+(?:of\s+|the\s+)?[A-Z][\w\-’']*)*")
+# A run of capitalised words ("South Korea", "GDP", "CWG-Internet"); a dotted abbreviation
+# ("U.S.") is one word.
+_NAME = re.compile(
+    r"\b(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w\-’']*)(?:\s+(?:of\s+|the\s+)?[A-Z][\w\-’']*)*"
+)
 # Capitalised words that are no name: question words and pronouns that open a sentence.
 _NOT_NAMES = STOPWORDS | {
     # Prepositions and adverbs that open a question ("After Dubai in 2012, ...").
@@ -320,10 +323,12 @@ def constraints(question: str) -> tuple[Constraint, ...]:
         add(m.group(1), "year", m.span())
     for m in _NUMBER.finditer(question):
         add(m.group(0).rstrip(".,/"), "number", m.span())
+    shouted = not any(c.islower() for c in question)
     for m in _NAME.finditer(question):
         words = m.group(0).split()
-        # The question's first word is capitalised for grammar, not because it is a name.
-        while words and words[0].lower() in _NOT_NAMES:
+        # The question's first word is capitalised for grammar, not because it is a name; in
+        # capitals a stop word is a name ("the US", "IT firms") unless the whole question is.
+        while words and words[0].lower() in _NOT_NAMES and (shouted or not _is_acronym(words[0])):
             words = words[1:]
         while words and words[-1].lower() in ("of", "the"):
             words = words[:-1]

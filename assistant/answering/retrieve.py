@@ -205,6 +205,8 @@ class HybridRetriever:
         return tuple(c for c in analysis.constraints if not self._contains(c))
 
     def _contains(self, constraint: Constraint) -> bool:
+        if constraint.kind == "name" and not terms(constraint.text):
+            return True  # "US", "IT": stop words the keyword index does not hold; cannot tell
         return any(self._contains_exactly(c) for c in constraint.alternatives())
 
     def _contains_exactly(self, constraint: Constraint) -> bool:

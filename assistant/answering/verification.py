@@ -162,6 +162,9 @@ def _satisfied(constraint: Constraint, text: str) -> bool:
             pattern += rf"|(?<![\w/]){re.escape(number)}(?![\w/])"
         return re.search(pattern, text, re.IGNORECASE) is not None
     wanted = [stem(w) for w in terms(constraint.text)]
+    if not wanted:  # a name made of a stop word ("US", "IT"): as written, in capitals
+        pattern = rf"(?<![\w.]){re.escape(constraint.text)}(?![\w])"
+        return re.search(pattern, text) is not None
     have = {stem(w) for w in terms(text)}
     # A long name ("Internet Governance Forum") is often shortened in running text ("the
     # Forum"): most of its words will do; a one- or two-word name must stand whole.

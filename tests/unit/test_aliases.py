@@ -1,4 +1,5 @@
-"""A capital that stands for its country ("New Delhi's draft") is met by the country's name.
+"""A name that stands for a country (its capital, "New Delhi's draft", or a short form, "the
+US") is met by the country's other names.
 
 The sentences below are invented for the tests.
 """
@@ -9,7 +10,7 @@ from typing import Any, cast
 
 import pytest
 
-from assistant.answering.capitals import country_names
+from assistant.answering.aliases import country_names
 from assistant.answering.question import analyse, constraints
 from assistant.answering.retrieve import HybridRetriever
 from assistant.answering.verification import satisfied, unmet
@@ -87,3 +88,41 @@ def test_neither_capital_nor_country_in_the_sources_is_missing() -> None:
     analysis = analyse("What did New Delhi's draft ask for?")
     assert retriever.searchable(analysis.question, analysis) == analysis.question
     assert [c.text for c in retriever.missing(analysis)] == ["New Delhi"]
+
+
+@pytest.mark.parametrize(
+    ("name", "other"),
+    [("US", "United States"), ("U.S.", "US"), ("UK", "United Kingdom"), ("Britain", "UK")],
+)
+def test_a_short_form_names_its_country(name: str, other: str) -> None:
+    assert other in country_names(name)
+
+
+def test_a_capital_brings_the_short_forms_of_its_country() -> None:
+    assert {"US", "U.S."} <= set(country_names("Washington"))
+
+
+def test_a_stop_word_in_capitals_is_a_name_met_as_written() -> None:
+    (us,) = constraints("What did the US say about surveillance?")
+    assert us.text == "US"
+    assert satisfied(us, "The US delegation spoke on surveillance.")
+    assert satisfied(us, "The U.S. delegation spoke on surveillance.")  # another of its names
+    assert not satisfied(us, "Let us speak on surveillance.")  # the pronoun is no name
+    (it,) = constraints("What did IT firms want?")
+    assert satisfied(it, "IT firms wanted less regulation.")
+    assert not satisfied(it, "It wanted less regulation.")
+
+
+def test_a_dotted_abbreviation_is_one_name() -> None:
+    names = [c.text for c in constraints("What did the U.S. delegation want in Busan?")]
+    assert names == ["U.S.", "Busan"]
+
+
+def test_a_question_in_capitals_has_no_stop_word_names() -> None:
+    assert [c.text for c in constraints("WHAT IS CWG-INTERNET?")] == ["CWG-INTERNET"]
+
+
+def test_a_stop_word_name_the_keyword_index_cannot_hold_is_not_missing() -> None:
+    retriever = _retriever({"firms": 3})
+    analysis = analyse("What did IT firms want?")
+    assert retriever.missing(analysis) == ()
