@@ -14,6 +14,10 @@ from assistant.errors import ConfigError
 from assistant.fitted import fitted_value
 
 DEFAULT_EMBEDDING_MODEL = "packaged:all-MiniLM-L6-v2"
+# Sentences of whole files embedded in one model call while indexing (at least one file):
+# one call sorts all of them by token count, so fewer batches are padded or half-empty. It
+# bounds the vectors a sync holds in memory (~1.5 kB of floats each as Python lists).
+EMBED_GROUP_TEXTS = 4096
 AUTH_FORM = "`user:password` (a name, a colon, a password), e.g. ASSISTANT_AUTH=ann:s3cret"
 HOSTS_FORM = "comma-separated host names, e.g. ASSISTANT_ALLOWED_HOSTS=chat.example.org,10.0.0.5"
 _HOST_NAME = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]*:[0-9a-f:.]*:[0-9a-f:.]*", re.IGNORECASE)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from assistant.config import EMBED_GROUP_TEXTS
 from assistant.errors import ConfigError, IndexBusyError, IndexMismatchError, SourceError
 from assistant.index.catalog import Catalog, SourceRow
 from assistant.index.pages import PageMap, carry
@@ -226,12 +227,12 @@ def _sync(
     # A changed sidecar (title, kind) leaves the text and so the vectors as they are.
     kept = {p.row.id for p in todo if p.row.id not in stale and _same_passages(p, catalog)}
     total = sum(len(c.sentences) for p in todo if p.row.id not in kept for c in p.chunks)
-    repeats = Counter(
-        text_hash(text) for p in todo if p.row.id not in kept for text in _metadata(p)[1]
-    )
-    vectors = SyncVectors(store, repeats)
-    done = 0
-    for item in todo:
+    embedded = [[] if p.row.id in kept else _metadata(p)[1] for p in todo]
+    vectors = SyncVectors(store, Counter(text_hash(t) for texts in embedded for t in texts))
+    done = ahead = 0  # todo[:ahead] have their vectors found or embedded
+    for n, item in enumerate(todo):
+        if n == ahead:  # many files per model call: batches of similar token counts
+            ahead += vectors.prefetch(embedded[n:], EMBED_GROUP_TEXTS)
         try:
             if item.row.id in kept:
                 _relabel(item, catalog, store)
