@@ -97,6 +97,11 @@ class Settings(BaseSettings):
         description="Host names the web chat answers to besides the loopback names and "
         "ASSISTANT_HOST (comma-separated; `*` for any); other Host headers are refused.",
     )
+    query_cache_size: int = Field(
+        1024,
+        description="Query vectors remembered (by exact text) so a repeated question is not "
+        "encoded again (~5-12 ms each); 0: none.",
+    )
     top_k: int = Field(6, description="Passages retrieved for an answer.")
     compare_min_similarity: float = Field(
         0.5,
@@ -158,6 +163,16 @@ class Settings(BaseSettings):
         if value < 1:
             name = f"ASSISTANT_{str(info.field_name).upper()}"
             raise ConfigError(f"{name} must be 1 or more (it is {value}); raise it or unset it")
+        return value
+
+    @field_validator("query_cache_size")
+    @classmethod
+    def _not_negative(cls, value: int, info: ValidationInfo) -> int:
+        if value < 0:
+            name = f"ASSISTANT_{str(info.field_name).upper()}"
+            raise ConfigError(
+                f"{name} must be 0 (no cache) or more (it is {value}); fix or unset it"
+            )
         return value
 
     @field_validator("allowed_hosts", mode="before")

@@ -57,7 +57,10 @@ def build_parts(
 
             made.append(
                 LazyEmbeddings(
-                    settings.embedding_model, settings.embedding_backend, settings.embedding_cache
+                    settings.embedding_model,
+                    settings.embedding_backend,
+                    settings.embedding_cache,
+                    query_cache=settings.query_cache_size,
                 )
             )
         return made[0]

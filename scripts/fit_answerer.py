@@ -34,9 +34,11 @@ from labelled import (
     EVAL,
     FIT_FILES,
     HELD_OUT,
+    OFFICIAL_FILES,
     ROOT,
     folds_of,
     group_of,
+    official_sources,
     write_fitted,
 )
 
@@ -47,7 +49,7 @@ from assistant.answering.retrieve import Retrieval
 from assistant.evaluation.harness import is_correct, load_questions
 from assistant.schema import Answer
 
-FILES = list(FIT_FILES)
+FILES = [*FIT_FILES, *(p.name for p in OFFICIAL_FILES)]
 L2 = 1.0  # ridge penalty on the standardised weights: a design choice, not fitted
 PROBABILITIES = [round(0.025 * i, 3) for i in range(1, 40)]
 CONFIDENCES = [round(0.05 * i, 2) for i in range(-4, 25)]
@@ -206,6 +208,13 @@ def load_or_observe(cache: Path | None) -> tuple[list[Observation], list[Observa
         text = "\n\n".join(assistant.source_text(s.id) or "" for s in assistant.sources())
         fit_on = observe(assistant, answerer, [f for f in FIT_FILES if (EVAL / f).exists()], text)
         held = observe(assistant, answerer, [HELD_OUT], text)
+        assistant.close()
+    # Questions on the invented final acts, asked over them indexed beside the commentary.
+    with tempfile.TemporaryDirectory() as work:
+        sources = official_sources(Path(work) / "sources")
+        assistant = Assistant.open(sources=sources, index=Path(work) / "index", answerer=answerer)
+        text = "\n\n".join(assistant.source_text(s.id) or "" for s in assistant.sources())
+        fit_on += observe(assistant, answerer, list(OFFICIAL_FILES), text)
         assistant.close()
     if cache is not None:
         cache.write_text(

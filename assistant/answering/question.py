@@ -27,6 +27,9 @@ AnswerType = Literal[
     "description",
 ]
 ConstraintKind = Literal["act", "year", "number", "name", "quoted"]
+# A narrower value than the answer type says: a share in percent ("what percentage"), or
+# countries by name ("which countries", "which member states").
+Detail = Literal["", "percent", "country"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,10 @@ class Analysis:
     constraints: tuple[Constraint, ...]
     focus: tuple[str, ...]  # content words, in order
     change: ChangeQuestion | None = None  # set when the question asks what changed in an act
+    # For "who chairs ...?" or "which minister ...?": the roles the answer must name beside the
+    # person, each as its stems joined by "|" ("chair", "lead|led"); empty for "who can join?".
+    role: tuple[str, ...] = ()
+    detail: Detail = ""
 
     @property
     def wants_value(self) -> bool:
@@ -85,11 +92,13 @@ _PATTERNS: tuple[tuple[AnswerType, str], ...] = (
         "number",
         r"^\W*(how (many|much)|what (\w+ )?(percentage|share|number|amount|sum|"
         r"proportion)|"
-        r"(what|which) (is|was) the (number|amount|total|budget|cost|count))\b",
+        r"(what|which) (is|was) the (number|amount|total|budget|cost|count|quota|target|"
+        r"rate|ratio|percentage|figure|fee|price|threshold)|what (\w+ )?(quota|target|rate|"
+        r"ratio|figure|fee|price|threshold)s?)\b",
     ),
     (
         "date",
-        r"^\W*(when|what (year|date|day|month|time)|in what year|"
+        r"^\W*(when|(what|which) (year|date|day|month|time)|in what year|"
         r"how (often|soon)|until when|by when|since when)\b",
     ),
     ("place", r"^\W*(where|(in )?(what|which) (city|country|place|town|venue))\b"),
@@ -98,7 +107,10 @@ _PATTERNS: tuple[tuple[AnswerType, str], ...] = (
         r"^\W*((who|whom|whose)\b(?!.*\b(countries|states|organi[sz]ations|groups|"
         r"bodies|members)\b)|.*\b((which|what) person|name of the ([\w\-]+ )?"
         r"(person|man|woman|secretary-general|chair\w*|director|president|minister|"
-        r"head|leader|delegate|author|ambassador|candidate|official)))\b",
+        r"head|leader|delegate|author|ambassador|candidate|official))|"
+        r"(which|what) ([\w\-]+ ){0,2}(person|individual|official|minister|chair\w*|"
+        r"director|president|ambassador|secretary-general|spokes\w+|founder|ceo|"
+        r"(board|staff) members?)\b)",
     ),
     (
         "organisation",
@@ -131,6 +143,18 @@ _QUOTED = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
 _NAME = re.compile(r"\b[A-Z][\w\-’']*(?:\s+(?:of\s+|the\s+)?[A-Z][\w\-’']*)*")
 # Capitalised words that are no name: question words and pronouns that open a sentence.
 _NOT_NAMES = STOPWORDS | {
+    # Prepositions and adverbs that open a question ("After Dubai in 2012, ...").
+    "after",
+    "apart",
+    "before",
+    "besides",
+    "beyond",
+    "despite",
+    "during",
+    "following",
+    "overall",
+    "since",
+    "until",
     "but",
     "describe",
     "explain",
@@ -152,13 +176,64 @@ def analyse(question: str) -> Analysis:
     """Read one question (the user's own words, not a conversation)."""
     text = " ".join(question.split())
     found = constraints(text)
+    answer_type = _answer_type(_LEADING_PREPOSITION.sub("", text))
     return Analysis(
         question=text,
-        answer_type=_answer_type(text),
+        answer_type=answer_type,
         constraints=found,
         focus=tuple(terms(text)),
         change=change_question(text, found),
+        role=_role(text) if answer_type == "person" else (),
+        detail=_detail(text, answer_type),
     )
+
+
+# "On what date ...", "By how much ...", "To whom ...": the question word after a preposition.
+_LEADING_PREPOSITION = re.compile(
+    r"^\W*(on|in|at|by|from|to|for|until|since|of|with|during|after|before|under|and)\s+"
+    r"(?=(what|which|who|whom|whose|how|when|where)\b)",
+    re.IGNORECASE,
+)
+# Roles a person holds, as nouns ("the executive director") or verbs ("who chairs"), and the
+# stems by which a sentence names the same role ("chaired", "chairman"; "founder", "founded").
+_ROLES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), stems)
+    for pattern, stems in (
+        (r"\bchair\w*", ("chair",)),
+        (r"\bdirect(or|ors|s|ed)\b", ("direct",)),
+        (r"\bpresid(ent|es|ed|ing)\b", ("presid",)),
+        (r"\bminist(er|ers|ry)\b", ("minist",)),
+        (r"\bhead(s|ed)?\b(?! of state)", ("head",)),
+        (r"\b(lead|leads|leader|leaders|led)\b", ("lead", "led")),
+        (r"\bfound(s|ed|er|ers)\b", ("found",)),
+        (r"\bambassadors?\b", ("ambassador",)),
+        (r"\bspokes\w+", ("spokes",)),
+        (r"\bdeputy\b", ("deputy",)),
+        (r"\bsecretary[- ]general\b", ("secretary",)),
+        (r"\b(ceo|chief executive)\b", ("ceo", "chief")),
+        (r"\bboard\b", ("board",)),
+    )
+)
+_COUNTRIES_ASKED = re.compile(
+    r"\b(which|what) ([\w\-]+ )?(countries|country|states|state|nations|nation|governments|"
+    r"government|delegations|delegation|administrations)\b",
+    re.IGNORECASE,
+)
+_PERCENT_ASKED = re.compile(r"\b(percentage|per ?cent|%)", re.IGNORECASE)
+
+
+def _role(question: str) -> tuple[str, ...]:
+    """One entry per role the question names, its stems joined by "|": "Who was elected Deputy
+    Secretary-General?" gives ("deputy", "secretary"), "Who led it?" gives ("lead|led",)."""
+    return tuple("|".join(stems) for pattern, stems in _ROLES if pattern.search(question))
+
+
+def _detail(question: str, answer_type: AnswerType) -> Detail:
+    if answer_type == "number" and _PERCENT_ASKED.search(question):
+        return "percent"
+    if answer_type == "organisation" and _COUNTRIES_ASKED.search(question):
+        return "country"
+    return ""
 
 
 # A change as what the question asks about: "what changed", "was ... revised", "what was

@@ -206,7 +206,7 @@ def verified(item: Scored, analysis: Analysis, title: str) -> bool:
     The context is the sentence's paragraph or clause, its heading and locator, and the title
     of its source ("ITU Plenipotentiary 2014: ..." says what every passage of it is about).
     """
-    if not has_type(analysis.answer_type, item.sentence.text, analysis):
+    if not has_type(analysis.answer_type, readable(item.sentence.text), analysis):
         return False
     context = f"{title}\n{item.chunk.context}\n{item.chunk.text}"
     return not unmet(analysis, context)

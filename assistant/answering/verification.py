@@ -18,11 +18,12 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from assistant.answering.entities import countries_named, people_named, unknown_names
 from assistant.answering.question import Analysis, AnswerType, Constraint, constraints
 from assistant.index.text import stem, terms
 
 _NUMBER_WORDS = (
-    r"one(?!\s+of)|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"one(?!\s+of)|single|once|twice|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
     r"twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|"
     r"millions|billion|dozen|dozens|half|percent|per cent"
 )
@@ -46,9 +47,9 @@ _PLACE = re.compile(
     r"\b(in|at|from|to|near|on)\s+(the\s+)?(?!(January|February|March|April|May|June|July|"
     r"August|September|October|November|December)\b)[A-Z][\w\-]+|\b[A-Z][a-z]+,\s+[A-Z][a-z]+"
 )
-_PERSON = re.compile(
-    r"\b(Mr|Mrs|Ms|Dr|Amb|Ambassador|President|Minister|Secretary-General|Director|Chair\w*|"
-    r"Prof)\b\.?\s*[A-Z]|\b[A-Z][a-z]+(\s+[A-Z][a-z]+)+\b"
+_PERCENT = re.compile(
+    r"\d[\d,.]*\s*(%|per ?cent)|\b(half|a third|a quarter|two thirds|three quarters)\b",
+    re.IGNORECASE,
 )
 _BODY = re.compile(
     r"\b(member states|states|countries|country|governments?|administrations?|civil society|"
@@ -101,6 +102,8 @@ def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool
 
     if answer_type == "number":
         text = _ACT_NUMBER.sub(" ", sentence)
+        if analysis.detail == "percent":
+            return _PERCENT.search(text) is not None
         if _PROPORTION.search(analysis.question) and _QUANTIFIER.search(text):
             return True
         return new(m.group(0) for m in _AMOUNT.finditer(text))
@@ -109,9 +112,20 @@ def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool
     if answer_type == "place":
         return new(m.group(0) for m in _PLACE.finditer(sentence))
     if answer_type == "person":
-        return new(m.group(0) for m in _PERSON.finditer(sentence)) or bool(
-            _BODY.search(sentence) and not _asks_name(analysis)
-        )
+        named = new(people_named(sentence))
+        if analysis.role:
+            # "Who chairs it?": the sentence names the role and who holds it.
+            words = re.findall(r"[\w\-]+", sentence.lower())
+            has_role = all(
+                any(w.startswith(stem) for w in words for stem in role.split("|"))
+                for role in analysis.role
+            )
+            return has_role and (named or _PARTIES.search(sentence) is not None)
+        return named or bool(_BODY.search(sentence) and not _asks_name(analysis))
+    if answer_type == "organisation" and analysis.detail == "country":
+        # "Which countries ...?" wants countries or groups of them named, not "many states";
+        # a name no list knows ("Freedonia") may be one.
+        return new(countries_named(sentence)) or new(unknown_names(sentence))
     if answer_type == "organisation":
         # "Which countries ...?" wants them named: a proper name the question did not give.
         return new(m.group(0) for m in _ENTITY.finditer(sentence) if m.start() > 0)

@@ -21,6 +21,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.errors import ConfigError
 from assistant.index.models import default_cache, model_path
 from assistant.index.models import model_id as model_id  # re-exported: callers import it here
+from assistant.index.query_cache import QueryVectors
 
 logger = logging.getLogger(__name__)
 
@@ -127,9 +128,16 @@ class LazyEmbeddings(Embeddings):
     checked at once, so a bad model path is still reported before anything else happens.
     """
 
-    def __init__(self, setting: str, backend: str = "torch", cache: Path | None = None) -> None:
+    def __init__(
+        self,
+        setting: str,
+        backend: str = "torch",
+        cache: Path | None = None,
+        query_cache: int = 0,
+    ) -> None:
         model_path(setting)  # raises ConfigError now, not at the first question
         self.setting = setting
+        self.queries = QueryVectors(query_cache)  # the last `query_cache` query vectors
         self.backend = backend
         self.cache = cache
         self._loaded: Embeddings | None = None
@@ -151,5 +159,5 @@ class LazyEmbeddings(Embeddings):
         return self._model().embed_documents(texts)
 
     def embed_query(self, text: str) -> list[float]:
-        """The vector of a query (loads the model first, once)."""
-        return self._model().embed_query(text)
+        """The vector of a query (loads the model first, once); a repeated one is remembered."""
+        return self.queries.get(text, lambda query: self._model().embed_query(query))

@@ -95,6 +95,68 @@ def test_answer_type_check(question: str, sentence: str, ok: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "answer_type", "role", "detail"),
+    [
+        # A preposition before the question word does not hide what is asked.
+        ("On which day did the session end?", "date", (), ""),
+        ("Until what year does the mandate run?", "date", (), ""),
+        ("By how much did the fees rise?", "number", (), ""),
+        ("In which town will the seminar be held?", "place", (), ""),
+        # Values named by their noun.
+        ("What quota did the decision set for the regions?", "number", (), ""),
+        ("What is the target for women in senior posts?", "number", (), ""),
+        ("What percentage of members voted for it?", "number", (), "percent"),
+        # A role held by one person: the answer must name the role.
+        ("Who heads the new expert group?", "person", ("head",), ""),
+        ("Who presided over the plenary?", "person", ("presid",), ""),
+        ("Which minister spoke for the host country?", "person", ("minist",), ""),
+        ("Who set up the advocacy campaign?", "person", (), ""),
+        ("Who can join the forum?", "person", (), ""),
+        # Countries asked for by name.
+        ("Which governments tabled amendments?", "organisation", (), "country"),
+        ("Which organisations sent observers?", "organisation", (), ""),
+    ],
+)
+def test_analysis_reads_roles_and_details(
+    question: str, answer_type: str, role: tuple[str, ...], detail: str
+) -> None:
+    analysis = analyse(question)
+    assert (analysis.answer_type, analysis.role, analysis.detail) == (answer_type, role, detail)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "ok"),
+    [
+        # "Who chairs ...?" needs the role and someone who holds it.
+        ("Who chairs the expert group?", "The expert group met four times.", False),
+        ("Who chairs the expert group?", "Mira Example chairs the expert group.", True),
+        ("Who chairs the expert group?", "It is chaired by one of the member states.", True),
+        ("Who founded the campaign?", "The campaign was praised by Lena Sample.", False),
+        ("Who founded the campaign?", "Lena Sample, its founder, spoke first.", True),
+        # A name of a body or a place is not a person's name.
+        (
+            "What is the name of the director?",
+            "The report went to the Internet Governance Forum in South Korea.",
+            False,
+        ),
+        # "Which countries" wants them named; a regional group or an adjective will do.
+        ("Which countries objected?", "Many states objected to the wording.", False),
+        ("Which countries objected?", "The Arab States objected to the wording.", True),
+        ("Which countries objected?", "Brazilian and Indian delegates objected.", True),
+        ("Which countries objected?", "As the Halftime Update said, some objected.", False),
+        # A percentage wants a share, not any number.
+        ("What percentage of members voted?", "Twelve members voted.", False),
+        ("What percentage of members voted?", "About 40% of members voted.", True),
+    ],
+)
+def test_typed_verification_of_roles_countries_and_shares(
+    question: str, sentence: str, ok: bool
+) -> None:
+    analysis = analyse(question)
+    assert has_type(analysis.answer_type, sentence, analysis) is ok
+
+
+@pytest.mark.parametrize(
     ("constraint", "text", "ok"),
     [
         (Constraint("Resolution 102", "act"), "RESOLUTION 102 (REV. BUSAN, 2014)", True),

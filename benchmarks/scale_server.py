@@ -1,0 +1,138 @@
+"""Scale on a Chroma server: the generated corpus of benchmarks/scale.py built into a
+`chroma run` server (ASSISTANT_CHROMA_URL) with the hashing embedding, then warm asks and
+adding one document, each in a fresh app process, as scale.py measures them.
+
+Reports build time, the server folder's size on disk, the server's and the app's resident
+memory, ask / retrieve latency (hashing) and the MiniLM query encoding measured in the same
+run, and adding one document (index write + real encoding of its sentences).
+
+    .venv/bin/python benchmarks/scale_server.py --chunks 300000     # ~1M sentence vectors
+    .venv/bin/python benchmarks/scale_server.py --chunks 10000      # a quick check
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchlib
+import scale
+
+CHROMA = Path(sys.executable).parent / "chroma"
+HEARTBEAT = "/api/v2/heartbeat"
+SCALE = str(Path(scale.__file__).resolve())
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(path: Path, port: int) -> subprocess.Popen[bytes]:
+    """`chroma run` on 127.0.0.1:port, returned once its heartbeat answers."""
+    log = (path.parent / f"{path.name}.log").open("wb")
+    process = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}{HEARTBEAT}", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"chroma run did not answer on port {port} in 60 s; see {log.name}")
+
+
+def process_rss_mb(pid: int) -> dict[str, float]:
+    """Current and peak resident memory of process `pid`, in MiB."""
+    values: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values["rss_mb" if key == "VmRSS" else "peak_rss_mb"] = int(rest.split()[0]) / 1024
+    return values
+
+
+def child_encode(queries: int) -> dict[str, Any]:
+    """The packaged MiniLM's single-query encoding time over the same questions."""
+    emb = scale.embeddings("real")
+    questions = (benchlib.questions_text() * 10)[:queries]
+    emb.embed_query(questions[0])  # warm-up
+    return {"embed_query": benchlib.latency(benchlib.timed_calls(emb.embed_query, questions))}
+
+
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--chunks", type=int, default=300_000)
+    parser.add_argument("--queries", type=int, default=100, help="timed asks")
+    parser.add_argument("--add-paragraphs", type=int, default=30)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/bench-scale"))
+    parser.add_argument("--name", default="scale-server", help="benchmarks/results/NAME.json")
+    parser.add_argument("--child-encode", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_encode:
+        print(json.dumps(child_encode(args.child_encode)))
+        return
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    row: dict[str, Any] = {"command": " ".join(sys.argv), "load_start": load()}
+    began = time.perf_counter()
+    sources = scale.corpus(args.work, args.chunks)
+    row["generate_s"] = time.perf_counter() - began
+    row["corpus_mb"] = benchlib.text_mb(sources)
+    server_dir = args.work / f"server-{args.chunks}"
+    index = args.work / f"index-server-{args.chunks}"
+    shutil.rmtree(server_dir, ignore_errors=True)
+    port = free_port()
+    server = start_server(server_dir, port)
+    os.environ["ASSISTANT_CHROMA_URL"] = f"http://127.0.0.1:{port}"
+    try:
+        print(f"[scale-server] {args.chunks} chunks: building ...", flush=True)
+        row["build"] = benchlib.run_child(
+            [SCALE, "--child", "build", str(sources), str(index), "hash", "0"], timeout=4 * 3600
+        )
+        row["server_mb"] = benchlib.disk_mb(server_dir)
+        row["catalog_mb"] = benchlib.disk_mb(index)
+        row["server_rss_after_build"] = process_rss_mb(server.pid)
+        print(f"[scale-server] built: {json.dumps(row)}", flush=True)
+        row["query"] = benchlib.run_child(
+            [SCALE, "--child", "query", str(sources), str(index), "hash", str(args.queries)]
+        )
+        row["server_rss_after_asks"] = process_rss_mb(server.pid)
+        print(f"[scale-server] asked: {json.dumps(row['query'])}", flush=True)
+        row["add"] = benchlib.run_child(
+            [SCALE, "--child", "add", str(sources), str(index), "hash", str(args.add_paragraphs)]
+        )
+        row["encode"] = benchlib.run_child([__file__, "--child-encode", str(args.queries)])
+        print(f"[scale-server] encoded: {json.dumps(row['encode'])}", flush=True)
+        print(f"[scale-server] added: {json.dumps(row['add'])}", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    row["load_end"] = load()
+    path = benchlib.save(args.name, row)
+    print(f"[scale-server] wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
