@@ -22,7 +22,6 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from assistant.config import EMBED_GROUP_TEXTS
 from assistant.errors import ConfigError, IndexBusyError, IndexMismatchError, SourceError
 from assistant.index.catalog import Catalog, SourceRow
 from assistant.index.pages import PageMap, carry
@@ -121,10 +120,13 @@ def sync_folder(
     rebuild: bool = False,
     progress: Progress | None = None,
     limits: ParseLimits | None = None,
+    group: int,
 ) -> IndexReport:
     """Bring the index in line with `sources_dir`; call with the writer lock held.
 
-    `limits` bound the reading of each pdf, docx and html file (default: the environment's).
+    `limits` bound the reading of each pdf, docx and html file (default: the environment's);
+    `group` is how many sentences, of whole files, go to the model in one call
+    (`Settings.embed_group_texts`).
     """
     with store.writing(catalog.generation()):
         return _sync(
@@ -135,6 +137,7 @@ def sync_folder(
             rebuild=rebuild,
             progress=progress,
             limits=limits,
+            group=group,
         )
 
 
@@ -147,6 +150,7 @@ def _sync(
     rebuild: bool,
     progress: Progress | None,
     limits: ParseLimits | None,
+    group: int,
 ) -> IndexReport:
     began = time.perf_counter()
     source_files.sweep_incoming(sources_dir)
@@ -232,7 +236,7 @@ def _sync(
     done = ahead = 0  # todo[:ahead] have their vectors found or embedded
     for n, item in enumerate(todo):
         if n == ahead:  # many files per model call: batches of similar token counts
-            ahead += vectors.prefetch(embedded[n:], EMBED_GROUP_TEXTS)
+            ahead += vectors.prefetch(embedded[n:], group)
         try:
             if item.row.id in kept:
                 _relabel(item, catalog, store)
