@@ -10,7 +10,9 @@
 
 With `--code LABEL=DIR` (repeatable), (b) is also run for other checkouts, each in its own
 process (`benchmarks/build_once.py` with `PYTHONPATH=DIR`), between (b) and (c), in turns
-(`--code-repeat` rounds), so two versions of our build are timed in the same run.
+(`--code-repeat` rounds), so two versions of our build are timed in the same run; with
+`--code-langchain` each round also builds (c) in a child, and every checkout's median is
+divided by LangChain's (wall and CPU time).
 
 Then warm ask p50/p95 on that corpus, ours and the LangChain baseline's.
 The corpus: `--copies` varied copies of the shipped commentary (paragraphs shuffled within
@@ -18,7 +20,8 @@ sections, some dropped) plus `--generated` files of generated paragraphs.
 
     .venv/bin/python benchmarks/indexing.py                 # ~1 MB, < 15 minutes
     .venv/bin/python benchmarks/indexing.py --copies 5 --generated 5   # quick look
-    .venv/bin/python benchmarks/indexing.py --code before=/tmp/main --code after=$PWD
+    .venv/bin/python benchmarks/indexing.py --code before=/tmp/main --code after=$PWD \
+        --code-langchain --code-repeat 3
 """
 
 from __future__ import annotations
@@ -64,27 +67,44 @@ def our_texts(folder: Path) -> list[str]:
 
 
 def time_checkouts(args: argparse.Namespace, sources: Path) -> dict[str, Any]:
-    """Step (b) with the code of each `--code LABEL=DIR`, in turns, each in a child process."""
+    """Step (b) with the code of each `--code LABEL=DIR`, and with `--code-langchain` step (c),
+    in turns (`--code-repeat` rounds), each build in a child process."""
     codes = [spec.partition("=")[::2] for spec in args.code]
     if any(not label or not folder for label, folder in codes):
         raise SystemExit(f"--code takes LABEL=DIR, e.g. before=/tmp/main (got {args.code})")
+    here = str(Path(__file__).resolve().parent.parent)
+    if args.code_langchain:
+        codes.append(("langchain", here))
     runs: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in codes}
     script = str(Path(__file__).resolve().parent / "build_once.py")
     for _ in range(args.code_repeat):
         for label, folder in codes:
-            got = benchlib.run_child(
-                [script, "--sources", str(sources), "--index", str(args.work / f"index-{label}")]
-                + ["--backend", args.backend],
-                env={"PYTHONPATH": str(Path(folder).resolve())},
+            command = [script, "--sources", str(sources), "--index", str(args.work / label)]
+            command += ["--backend", args.backend] + (
+                ["--langchain"] if label == "langchain" else []
             )
+            got = benchlib.run_child(command, env={"PYTHONPATH": str(Path(folder).resolve())})
             got["load_avg_1m"] = os.getloadavg()[0]
             runs[label].append(got)
-            print(f"[indexing] (b) {label} ({got['package']}): {got['s']:.1f} s", flush=True)
-    return {
-        label: {"runs": found, "median_s": statistics.median(r["s"] for r in found)}
-        for label, found in runs.items()
-        if found
+            print(
+                f"[indexing] child {label} ({got['package']}): {got['s']:.1f} s, "
+                f"CPU {got['cpu_s']:.1f} s, load {got['load_avg_1m']:.1f}",
+                flush=True,
+            )
+    found = {
+        label: {
+            "runs": got,
+            "median_s": statistics.median(r["s"] for r in got),
+            "median_cpu_s": statistics.median(r["cpu_s"] for r in got),
+        }
+        for label, got in runs.items()
+        if got
     }
+    if "langchain" in found:
+        for got in found.values():
+            got["over_langchain_s"] = got["median_s"] / found["langchain"]["median_s"]
+            got["over_langchain_cpu"] = got["median_cpu_s"] / found["langchain"]["median_cpu_s"]
+    return found
 
 
 def main() -> None:
@@ -102,6 +122,9 @@ def main() -> None:
         help="also time (b) with the `assistant` package of checkout DIR, in a child process",
     )
     parser.add_argument("--code-repeat", type=int, default=1, help="rounds of the --code builds")
+    parser.add_argument(
+        "--code-langchain", action="store_true", help="a LangChain build in each --code round"
+    )
     parser.add_argument(
         "--name", default="indexing", help="result file benchmarks/results/NAME.json"
     )
