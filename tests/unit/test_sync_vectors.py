@@ -32,14 +32,23 @@ def open_(folder: Path, index: Path, emb: KeywordEmbeddings) -> Assistant:
     return Assistant.open(sources=folder, index=index, embeddings=emb)
 
 
+def embedded_texts(catalog: Catalog) -> dict[str, str]:
+    """The text each sentence id was embedded from (context prefix and sentence, as ingest)."""
+    ids = {s.rsplit(":", 1)[0] for s in catalog.sentence_ids()}
+    return {
+        s.id: f"{c.context}: {s.text}"
+        for c in catalog.chunks(sorted(ids)).values()
+        for s in c.sentences
+    }
+
+
 def stored(index: Path, emb: KeywordEmbeddings) -> dict[str, list[float]]:
     """Every stored vector, by the text it was made from."""
-    catalog = Catalog(index)
+    texts = embedded_texts(Catalog(index))
     store = VectorStore(emb, folder=index / "chroma")
-    ids = sorted(catalog.sentence_ids())
-    got = store._collection.get(ids=ids, include=["embeddings", "documents"])
+    got = store._collection.get(ids=sorted(texts), include=["embeddings"])
     return {
-        d: [float(x) for x in v] for d, v in zip(got["documents"], got["embeddings"], strict=True)
+        texts[i]: [float(x) for x in v] for i, v in zip(got["ids"], got["embeddings"], strict=True)
     }
 
 
@@ -111,13 +120,12 @@ def build(tmp_path: Path, name: str, group: int) -> tuple[KeywordEmbeddings, dic
         distinct_files(folder, 5)
     settings = Settings(embed_group_texts=group)
     Assistant.open(sources=folder, index=index, embeddings=emb, settings=settings).close()
+    texts = embedded_texts(Catalog(index))
     store = VectorStore(emb, folder=index / "chroma")
-    got = store._collection.get(include=["embeddings", "documents", "metadatas"])
+    got = store._collection.get(include=["embeddings", "metadatas"])
     rows = {
-        i: (d, [float(x) for x in v], m)
-        for i, d, v, m in zip(
-            got["ids"], got["documents"], got["embeddings"], got["metadatas"], strict=True
-        )
+        i: (texts[i], [float(x) for x in v], m)
+        for i, v, m in zip(got["ids"], got["embeddings"], got["metadatas"], strict=True)
     }
     return emb, rows
 
