@@ -266,6 +266,7 @@ class Assistant:
                 rebuild=rebuild,
                 progress=progress,
                 limits=ParseLimits.from_settings(self.settings),
+                group=self.settings.embed_group_texts,
             )
         self.last_report = report
         return report

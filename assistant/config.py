@@ -98,6 +98,13 @@ class Settings(BaseSettings):
         description="Query vectors remembered (by exact text) so a repeated question is not "
         "encoded again (~5-12 ms each); 0: none.",
     )
+    embed_group_texts: int = Field(
+        4096,
+        description="Sentences a sync embeds in one model call, taken from whole files (at "
+        "least one file): the call sorts them by token count across files, so fewer batches "
+        "are padded or part-empty. Bounds the vectors a sync holds in memory (~12 kB each "
+        "as Python floats).",
+    )
     top_k: int = Field(6, description="Passages retrieved for an answer.")
     compare_min_similarity: float = Field(
         0.5,
@@ -153,7 +160,7 @@ class Settings(BaseSettings):
             raise ConfigError(f"{name} must be more than 0 (it is {value}); raise it or unset it")
         return value
 
-    @field_validator("web_concurrency", "web_queue_size")
+    @field_validator("web_concurrency", "web_queue_size", "embed_group_texts")
     @classmethod
     def _at_least_one(cls, value: int, info: ValidationInfo) -> int:
         if value < 1:

@@ -276,15 +276,18 @@ def latency(ms: Sequence[float]) -> dict[str, float | None]:
     }
 
 
-def run_child(args: Sequence[str], timeout: float = 3600) -> dict[str, Any]:
-    """Run `python args...` in a new process; its last stdout line is a JSON result."""
+def run_child(
+    args: Sequence[str], timeout: float = 3600, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Run `python args...` in a new process (`env` added to this one's environment); its
+    last stdout line is a JSON result."""
     began = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "TOKENIZERS_PARALLELISM": "false"},
+        env={**os.environ, "TOKENIZERS_PARALLELISM": "false", **(env or {})},
     )
     wall = time.perf_counter() - began
     if proc.returncode != 0:

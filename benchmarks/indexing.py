@@ -8,18 +8,28 @@
 (c) the plain LangChain pipeline build: split, HuggingFaceEmbeddings (PyTorch, its default
     threads), Chroma (assistant.evaluation.baselines).
 
+With `--code LABEL=DIR` (repeatable), (b) is also run for other checkouts, each in its own
+process (`benchmarks/build_once.py` with `PYTHONPATH=DIR`), between (b) and (c), in turns
+(`--code-repeat` rounds), so two versions of our build are timed in the same run; with
+`--code-langchain` each round also builds (c) in a child, and every checkout's median is
+divided by LangChain's (wall and CPU time).
+
 Then warm ask p50/p95 on that corpus, ours and the LangChain baseline's.
 The corpus: `--copies` varied copies of the shipped commentary (paragraphs shuffled within
 sections, some dropped) plus `--generated` files of generated paragraphs.
 
     .venv/bin/python benchmarks/indexing.py                 # ~1 MB, < 15 minutes
     .venv/bin/python benchmarks/indexing.py --copies 5 --generated 5   # quick look
+    .venv/bin/python benchmarks/indexing.py --code before=/tmp/main --code after=$PWD \
+        --code-langchain --code-repeat 3
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -56,6 +66,47 @@ def our_texts(folder: Path) -> list[str]:
     ]
 
 
+def time_checkouts(args: argparse.Namespace, sources: Path) -> dict[str, Any]:
+    """Step (b) with the code of each `--code LABEL=DIR`, and with `--code-langchain` step (c),
+    in turns (`--code-repeat` rounds), each build in a child process."""
+    codes = [spec.partition("=")[::2] for spec in args.code]
+    if any(not label or not folder for label, folder in codes):
+        raise SystemExit(f"--code takes LABEL=DIR, e.g. before=/tmp/main (got {args.code})")
+    here = str(Path(__file__).resolve().parent.parent)
+    if args.code_langchain:
+        codes.append(("langchain", here))
+    runs: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in codes}
+    script = str(Path(__file__).resolve().parent / "build_once.py")
+    for _ in range(args.code_repeat):
+        for label, folder in codes:
+            command = [script, "--sources", str(sources), "--index", str(args.work / label)]
+            command += ["--backend", args.backend] + (
+                ["--langchain"] if label == "langchain" else []
+            )
+            got = benchlib.run_child(command, env={"PYTHONPATH": str(Path(folder).resolve())})
+            got["load_avg_1m"] = os.getloadavg()[0]
+            runs[label].append(got)
+            print(
+                f"[indexing] child {label} ({got['package']}): {got['s']:.1f} s, "
+                f"CPU {got['cpu_s']:.1f} s, load {got['load_avg_1m']:.1f}",
+                flush=True,
+            )
+    found = {
+        label: {
+            "runs": got,
+            "median_s": statistics.median(r["s"] for r in got),
+            "median_cpu_s": statistics.median(r["cpu_s"] for r in got),
+        }
+        for label, got in runs.items()
+        if got
+    }
+    if "langchain" in found:
+        for got in found.values():
+            got["over_langchain_s"] = got["median_s"] / found["langchain"]["median_s"]
+            got["over_langchain_cpu"] = got["median_cpu_s"] / found["langchain"]["median_cpu_s"]
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=25)
@@ -63,6 +114,17 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=86, help="timed asks")
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-indexing"))
     parser.add_argument("--backend", default="onnx", choices=["onnx", "torch", "onnx-int8"])
+    parser.add_argument(
+        "--code",
+        action="append",
+        default=[],
+        metavar="LABEL=DIR",
+        help="also time (b) with the `assistant` package of checkout DIR, in a child process",
+    )
+    parser.add_argument("--code-repeat", type=int, default=1, help="rounds of the --code builds")
+    parser.add_argument(
+        "--code-langchain", action="store_true", help="a LangChain build in each --code round"
+    )
     parser.add_argument(
         "--name", default="indexing", help="result file benchmarks/results/NAME.json"
     )
@@ -92,6 +154,7 @@ def main() -> None:
     plain.embed_documents(["warm-up"])
     result: dict[str, Any] = {
         "command": " ".join(sys.argv),
+        "load_avg_1m_start": os.getloadavg()[0],
         "backend": args.backend,
         "model_load_s": loaded,
         "corpus_mb": benchlib.text_mb(sources),
@@ -122,6 +185,7 @@ def main() -> None:
         "index_mb": benchlib.disk_mb(index),
     }
     print(f"[indexing] (b) our build: {result['b_ours']['s']:.1f} s", flush=True)
+    result["b_code"] = time_checkouts(args, sources)
 
     began = time.perf_counter()
     corpus = load_corpus(sources)
@@ -149,6 +213,15 @@ def main() -> None:
         "ours_over_raw_encoder": b / a,
         "langchain_over_raw_encoder_on_its_chunks": c / result["a_encode_langchain_chunks"]["s"],
         "our_encoder_over_langchain_encoder": a / result["a_encode_langchain_chunks"]["s"],
+        # The children's medians over their own LangChain child's, when it ran (wall, CPU).
+        **{
+            f"child_{label}_over_child_langchain": (
+                got["over_langchain_s"],
+                got["over_langchain_cpu"],
+            )
+            for label, got in result["b_code"].items()
+            if "over_langchain_s" in got and label != "langchain"
+        },
     }
     result["throughput_kb_s"] = {
         "ours": 1024 * result["corpus_mb"] / b,

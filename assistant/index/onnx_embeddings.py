@@ -208,6 +208,7 @@ class OnnxEmbeddings(Embeddings):
         self._query = self._session(1)
         self._inputs = {i.name for i in self._query.get_inputs()}
         self._batch: Any = None
+        self.batch_size = BATCH  # texts per session call (benchmarks/encoder_batches.py)
         self._lock = threading.Lock()
 
     def _session(self, threads: int) -> Any:
@@ -265,8 +266,8 @@ class OnnxEmbeddings(Embeddings):
         encoded = self.tokenizer.encode_batch(texts)
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i].ids))
         vectors: list[list[float]] = [[] for _ in texts]
-        for start in range(0, len(order), BATCH):
-            ids = order[start : start + BATCH]
+        for start in range(0, len(order), self.batch_size):
+            ids = order[start : start + self.batch_size]
             batch = self._encode(self._batch, [encoded[i] for i in ids])
             for i, row in zip(ids, batch.tolist(), strict=True):
                 vectors[i] = row

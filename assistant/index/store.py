@@ -160,17 +160,18 @@ class VectorStore:
         *,
         vectors: Sequence[Sequence[float]] | None = None,
     ) -> None:
-        """Store `texts` under `ids` with their `vectors`, or embed them first (idempotent:
-        existing ids are replaced)."""
+        """Store the vectors of `texts` under `ids`: `vectors`, or embedded here (idempotent:
+        existing ids are replaced). The texts themselves are not stored (the catalog has them)."""
         with self._lock, self._guard():
             for i in range(0, len(ids), BATCH):
                 part = list(texts[i : i + BATCH])
                 found = vectors[i : i + BATCH] if vectors is not None else self.embed(part)
+                # No `documents=`: the catalog keeps the texts, and Chroma would index them
+                # again for full-text search (~40% of an upsert's time, benchmarks/indexing.py).
                 self._collection.upsert(
                     ids=list(ids[i : i + BATCH]),
                     embeddings=[list(v) for v in found],
                     metadatas=list(metadatas[i : i + BATCH]),
-                    documents=part,
                 )
                 if progress:
                     progress(min(BATCH, len(ids) - i))

@@ -120,10 +120,13 @@ def sync_folder(
     rebuild: bool = False,
     progress: Progress | None = None,
     limits: ParseLimits | None = None,
+    group: int,
 ) -> IndexReport:
     """Bring the index in line with `sources_dir`; call with the writer lock held.
 
-    `limits` bound the reading of each pdf, docx and html file (default: the environment's).
+    `limits` bound the reading of each pdf, docx and html file (default: the environment's);
+    `group` is how many sentences, of whole files, go to the model in one call
+    (`Settings.embed_group_texts`).
     """
     with store.writing(catalog.generation()):
         return _sync(
@@ -134,6 +137,7 @@ def sync_folder(
             rebuild=rebuild,
             progress=progress,
             limits=limits,
+            group=group,
         )
 
 
@@ -146,6 +150,7 @@ def _sync(
     rebuild: bool,
     progress: Progress | None,
     limits: ParseLimits | None,
+    group: int,
 ) -> IndexReport:
     began = time.perf_counter()
     source_files.sweep_incoming(sources_dir)
@@ -226,12 +231,12 @@ def _sync(
     # A changed sidecar (title, kind) leaves the text and so the vectors as they are.
     kept = {p.row.id for p in todo if p.row.id not in stale and _same_passages(p, catalog)}
     total = sum(len(c.sentences) for p in todo if p.row.id not in kept for c in p.chunks)
-    repeats = Counter(
-        text_hash(text) for p in todo if p.row.id not in kept for text in _metadata(p)[1]
-    )
-    vectors = SyncVectors(store, repeats)
-    done = 0
-    for item in todo:
+    embedded = [[] if p.row.id in kept else _metadata(p)[1] for p in todo]
+    vectors = SyncVectors(store, Counter(text_hash(t) for texts in embedded for t in texts))
+    done = ahead = 0  # todo[:ahead] have their vectors found or embedded
+    for n, item in enumerate(todo):
+        if n == ahead:  # many files per model call: batches of similar token counts
+            ahead += vectors.prefetch(embedded[n:], group)
         try:
             if item.row.id in kept:
                 _relabel(item, catalog, store)

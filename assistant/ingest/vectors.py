@@ -34,6 +34,27 @@ class SyncVectors:
         self.embedded = 0  # texts sent to the model
         self._kept: dict[str, list[float]] = {}
 
+    def prefetch(self, groups: Sequence[Sequence[str]], limit: int) -> int:
+        """Find or embed ahead, in one model call, the texts of the first groups (one per file)
+        that fit in `limit` texts, at least one group; return how many groups were taken.
+
+        Their vectors are kept until `vectors` hands them out (`repeats` must count them).
+        """
+        take, size = 0, 0
+        while take < len(groups) and (take == 0 or size + len(groups[take]) <= limit):
+            size += len(groups[take])
+            take += 1
+        texts = [text for group in groups[:take] for text in group]
+        wanted = {text_hash(text): text for text in texts}
+        missing = [h for h in wanted if h not in self._kept]
+        found = self.store.vectors_by_hash(missing)
+        new = [h for h in missing if h not in found]
+        if new:
+            found.update(zip(new, self.store.embed([wanted[h] for h in new]), strict=True))
+            self.embedded += len(new)
+        self._kept.update(found)
+        return take
+
     def vectors(self, texts: Sequence[str], hashes: Sequence[str]) -> list[list[float]]:
         """The vector of each text (`hashes[i]` is `text_hash(texts[i])`), embedding only the
         texts whose hash has no vector yet."""
