@@ -8,6 +8,11 @@ run, and adding one document (index write + real encoding of its sentences).
 
     .venv/bin/python benchmarks/scale_server.py --chunks 300000     # ~1M sentence vectors
     .venv/bin/python benchmarks/scale_server.py --chunks 10000      # a quick check
+    .venv/bin/python benchmarks/scale_server.py --chunks 30000 --reuse --profile add.prof
+                    # only the add, on the server folder and index an earlier run left
+
+The server folder and the index stay in --work after a run (the add removes its document
+again), so `--reuse` skips the build and the asks and re-runs only the add.
 """
 
 from __future__ import annotations
@@ -77,6 +82,25 @@ def child_encode(queries: int) -> dict[str, Any]:
     return {"embed_query": benchlib.latency(benchlib.timed_calls(emb.embed_query, questions))}
 
 
+def build_and_ask(
+    row: dict[str, Any], args: argparse.Namespace, sources: Path, index: Path, server: Any
+) -> None:
+    """Build the index into the server, then time the asks; fills `row`."""
+    print(f"[scale-server] {args.chunks} chunks: building ...", flush=True)
+    row["build"] = benchlib.run_child(
+        [SCALE, "--child", "build", str(sources), str(index), "hash", "0"], timeout=4 * 3600
+    )
+    row["server_mb"] = benchlib.disk_mb(args.work / f"server-{args.chunks}")
+    row["catalog_mb"] = benchlib.disk_mb(index)
+    row["server_rss_after_build"] = process_rss_mb(server.pid)
+    print(f"[scale-server] built: {json.dumps(row)}", flush=True)
+    row["query"] = benchlib.run_child(
+        [SCALE, "--child", "query", str(sources), str(index), "hash", str(args.queries)]
+    )
+    row["server_rss_after_asks"] = process_rss_mb(server.pid)
+    print(f"[scale-server] asked: {json.dumps(row['query'])}", flush=True)
+
+
 def load() -> float:
     return os.getloadavg()[0]
 
@@ -88,6 +112,10 @@ def main() -> None:
     parser.add_argument("--add-paragraphs", type=int, default=30)
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-scale"))
     parser.add_argument("--name", default="scale-server", help="benchmarks/results/NAME.json")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the built server folder: run only the add"
+    )
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the add child here")
     parser.add_argument("--child-encode", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_encode:
@@ -102,29 +130,27 @@ def main() -> None:
     row["corpus_mb"] = benchlib.text_mb(sources)
     server_dir = args.work / f"server-{args.chunks}"
     index = args.work / f"index-server-{args.chunks}"
-    shutil.rmtree(server_dir, ignore_errors=True)
+    built = args.work / f"server-{args.chunks}.built"  # written once a build finished
+    if args.reuse and not built.exists():
+        raise SystemExit(f"--reuse: no finished build in {server_dir}; run once without --reuse")
+    if not args.reuse:
+        shutil.rmtree(server_dir, ignore_errors=True)
     port = free_port()
     server = start_server(server_dir, port)
     os.environ["ASSISTANT_CHROMA_URL"] = f"http://127.0.0.1:{port}"
+    row["reused"] = args.reuse
+    add = [SCALE, "--child", "add", str(sources), str(index), "hash", str(args.add_paragraphs)]
+    if args.profile:
+        add = ["-m", "cProfile", "-o", str(args.profile.resolve()), *add]
     try:
-        print(f"[scale-server] {args.chunks} chunks: building ...", flush=True)
-        row["build"] = benchlib.run_child(
-            [SCALE, "--child", "build", str(sources), str(index), "hash", "0"], timeout=4 * 3600
-        )
-        row["server_mb"] = benchlib.disk_mb(server_dir)
-        row["catalog_mb"] = benchlib.disk_mb(index)
-        row["server_rss_after_build"] = process_rss_mb(server.pid)
-        print(f"[scale-server] built: {json.dumps(row)}", flush=True)
-        row["query"] = benchlib.run_child(
-            [SCALE, "--child", "query", str(sources), str(index), "hash", str(args.queries)]
-        )
-        row["server_rss_after_asks"] = process_rss_mb(server.pid)
-        print(f"[scale-server] asked: {json.dumps(row['query'])}", flush=True)
-        row["add"] = benchlib.run_child(
-            [SCALE, "--child", "add", str(sources), str(index), "hash", str(args.add_paragraphs)]
-        )
-        row["encode"] = benchlib.run_child([__file__, "--child-encode", str(args.queries)])
-        print(f"[scale-server] encoded: {json.dumps(row['encode'])}", flush=True)
+        if not args.reuse:
+            build_and_ask(row, args, sources, index, server)
+            built.write_text("ok")
+        row["add"] = benchlib.run_child(add)
+        row["server_rss_after_add"] = process_rss_mb(server.pid)
+        if not args.reuse:
+            row["encode"] = benchlib.run_child([__file__, "--child-encode", str(args.queries)])
+            print(f"[scale-server] encoded: {json.dumps(row['encode'])}", flush=True)
         print(f"[scale-server] added: {json.dumps(row['add'])}", flush=True)
     finally:
         server.terminate()

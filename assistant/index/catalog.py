@@ -1,11 +1,9 @@
 """The catalog: an SQLite file in the index folder holding the manifest, texts and keyword index.
 
-It records what was indexed (sources with content digests, their extracted texts, chunks and
-sentences with offsets), how (embedding model, chunking version), the files refused (with the
-digest they were refused at), and an FTS5 keyword index of the chunks. Every change to one
-source is one transaction, so a crash leaves the old state; the same transaction bumps the
-catalog's generation, one integer a reader in another process checks per question to notice
-that the index changed under it.
+It records what was indexed (sources with digests, texts and fingerprints, chunks, sentences
+with offsets), how (embedding model, chunking version), the files refused (with their digest),
+and an FTS5 keyword index of the chunks. Every change to one source is one transaction (a crash
+leaves the old state) that bumps the catalog's generation, which other processes check.
 """
 
 from __future__ import annotations
@@ -13,11 +11,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import IndexDamagedError, SourceError
+from assistant.index import fingerprints
 from assistant.index.pages import PageMap
 from assistant.schema import Chunk, Sentence, part_of_act
 
@@ -72,7 +71,7 @@ class Catalog:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         try:
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(_SCHEMA + fingerprints.SCHEMA)
             self._db.execute("SELECT count(*) FROM sources").fetchone()
         except sqlite3.DatabaseError as exc:
             raise IndexDamagedError(
@@ -179,9 +178,9 @@ class Catalog:
         sql = f"SELECT id, title FROM sources WHERE id IN ({','.join('?' * len(wanted))})"
         return dict(self._db.execute(sql, wanted).fetchall())
 
-    def texts(self) -> Iterator[tuple[str, str]]:
-        """(source id, extracted text) of every indexed source, one at a time."""
-        yield from self._db.execute("SELECT id, text FROM sources ORDER BY id")
+    def copies(self, text: str, besides: str = "") -> tuple[str | None, list[str]]:
+        """(first source but `besides` with this very text, sources that may be near copies)."""
+        return fingerprints.copies(self._db, text, besides)
 
     def text(self, source: str) -> str | None:
         """The extracted text of an indexed source (what offsets refer to)."""
@@ -235,6 +234,7 @@ class Catalog:
                     text,
                 ),
             )
+            fingerprints.put(self._db, row.id, text)
             for c in chunks:
                 cur = self._db.execute(
                     'INSERT INTO chunks (id, source, start, "end", locator, kind, grp, part, '

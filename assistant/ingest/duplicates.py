@@ -7,15 +7,12 @@ five-word shingles: the PDF and the HTML of one document) is indexed, and report
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 
 from assistant.index.catalog import Catalog
+from assistant.index.fingerprints import NEAR_OVERLAP, overlap, shingles, text_digest, words
 
-NEAR_OVERLAP = 0.8  # Jaccard overlap of five-word shingles above which two texts are near copies
-SHINGLE = 5
-_WORD = re.compile(r"\w+")
+__all__ = ["NEAR_OVERLAP", "Copy", "find_copy", "text_digest"]
 
 
 @dataclass(frozen=True)
@@ -26,41 +23,21 @@ class Copy:
     exact: bool
 
 
-def text_digest(text: str) -> str:
-    """The hash of an extracted text."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
-
-
-def _shingles(words: list[str]) -> set[tuple[str, ...]]:
-    if len(words) <= SHINGLE:
-        return {tuple(words)}
-    return {tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
-
-
 def find_copy(catalog: Catalog, text: str, *, besides: str = "") -> Copy | None:
-    """The indexed source (other than `besides`) whose text is `text`, or nearly; else None."""
-    digest = text_digest(text)
-    words = _words(text)
-    shingles: set[tuple[str, ...]] | None = None
-    near: Copy | None = None
-    for source, other in catalog.texts():
-        if source == besides:
-            continue
-        if text_digest(other) == digest:
-            return Copy(source, exact=True)
-        if near is not None:
-            continue
-        other_words = _words(other)
-        if other_words == words:
-            near = Copy(source, exact=False)
-            continue
-        shingles = shingles if shingles is not None else _shingles(words)
-        theirs = _shingles(other_words)
-        overlap = len(shingles & theirs) / max(1, len(shingles | theirs))
-        if overlap >= NEAR_OVERLAP:
-            near = Copy(source, exact=False)
-    return near
+    """The indexed source (other than `besides`) whose text is `text`, or nearly; else None.
+
+    Reads only the texts the catalog's fingerprints point at, not every indexed text.
+    """
+    same, maybe = catalog.copies(text, besides)
+    if same is not None:
+        return Copy(same, exact=True)
+    folded = words(text)
+    mine: set[tuple[str, ...]] | None = None
+    for source in maybe:  # by id: the first near copy, as when every text was read
+        other = words(catalog.text(source) or "")
+        if other == folded:
+            return Copy(source, exact=False)
+        mine = mine if mine is not None else shingles(folded)
+        if overlap(mine, shingles(other)) >= NEAR_OVERLAP:
+            return Copy(source, exact=False)
+    return None
