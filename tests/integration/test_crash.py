@@ -68,8 +68,12 @@ class Worker:
     """An indexer process; `start` returns once its index is open and indexing begins."""
 
     def __init__(self, sources: Path, index: Path, *args: str, sleep: float = SLEEP) -> None:
+        # One file per model call, so the worker's sleep per call paces the build file by file
+        # (a sync groups several files' sentences into one call by default).
+        env = {**os.environ, "ASSISTANT_EMBED_GROUP_TEXTS": "1"}
         self.process = subprocess.Popen(
             [sys.executable, str(WORKER), str(sources), str(index), "--sleep", str(sleep), *args],
+            env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
