@@ -25,7 +25,16 @@ from pathlib import Path
 
 import numpy as np
 from fit_ranker import Asked, Group, ask_all, groups_for, outcomes, summary
-from labelled import EVAL, FIT_FILES, FITTED, HELD_OUT, OFFICIAL_FILES, ROOT, folds_of, official_sources
+from labelled import (
+    EVAL,
+    FIT_FILES,
+    FITTED,
+    HELD_OUT,
+    OFFICIAL_FILES,
+    ROOT,
+    folds_of,
+    official_sources,
+)
 
 from assistant.answering.extractive import Selection
 from assistant.answering.ranking import FEATURES, Settings, candidates, fitted
@@ -37,7 +46,9 @@ _FREE = [FEATURES.index(name) for name in CONVERSATION]
 
 def top1_each(groups: Sequence[Group], weights: np.ndarray) -> np.ndarray:
     """Per question: is its best-ranked verified candidate right (no candidate: wrong)."""
-    return np.array([bool(g.x.size) and bool(g.right[int(np.argmax(g.x @ weights))]) for g in groups])
+    return np.array(
+        [bool(g.x.size) and bool(g.right[int(np.argmax(g.x @ weights))]) for g in groups]
+    )
 
 
 def with_free(base: np.ndarray, free: Sequence[float]) -> np.ndarray:

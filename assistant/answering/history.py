@@ -34,8 +34,9 @@ _POINTS_BACK = re.compile(
     re.IGNORECASE,
 )
 _TOPIC_SWITCH = re.compile(
-    r"^\W*(different (question|topic|subject)|another (question|topic)|changing the subject|change of subject|"
-    r"new topic|unrelated|on another note|switching topics?|separately)\b[\s:,.;\-–—]*",
+    r"^\W*(different (question|topic|subject)|another (question|topic)|changing the subject|"
+    r"change of subject|new topic|unrelated|on another note|switching topics?|separately)\b"
+    r"[\s:,.;\-–—]*",
     re.IGNORECASE,
 )
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from assistant.answering.cited import cited_positions, neighbours
 from assistant.answering.citations import readable
+from assistant.answering.cited import cited_positions, neighbours
 from assistant.answering.intent import Intent
 from assistant.answering.question import Analysis
 from assistant.answering.retrieve import Retrieval
