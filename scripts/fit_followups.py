@@ -5,7 +5,8 @@
 The four conversation features of `assistant.answering.ranking.FEATURES` (`repeated`,
 `after_said`, `beside_said`, `near_said`: where a candidate stands relative to the passages the
 previous answer quoted) are nonzero only in follow-up turns, so they are fitted on those alone,
-every other weight staying as fitted.json has it (`scripts/fit_ranker.py` fits those; its fitted
+with `earlier_turn_weight` (how much an earlier question's words count, which also matters in
+follow-ups alone), every other weight staying as fitted.json has it (`scripts/fit_ranker.py` fits those; its fitted
 values are not adopted, see BENCHMARKS.md). Each weight is taken from a small grid: the
 combination whose best verified candidate is right for the most training turns wins, ties going
 to the smallest weights. Folds are grouped as in `fit_ranker.py` (one conversation per fold);
@@ -41,6 +42,9 @@ from assistant.answering.ranking import FEATURES, Settings, candidates, fitted
 
 CONVERSATION = ("repeated", "after_said", "beside_said", "near_said")
 GRID = tuple(round(0.15 * i, 2) for i in range(-4, 5))  # -0.6 .. 0.6
+# How much a word only an earlier question used counts (`earlier_turn_weight`): it, too,
+# matters in follow-up turns alone.
+EARLIER = (0.0, 0.15, 0.3, 0.5, 1.0)
 _FREE = [FEATURES.index(name) for name in CONVERSATION]
 
 
@@ -73,12 +77,23 @@ def hits(groups: Sequence[Group], base: np.ndarray) -> np.ndarray:
     return found
 
 
-def fit(table: np.ndarray) -> tuple[float, ...]:
-    """The combination right for the most rows of `table`; ties: the smallest weights."""
-    right = table.sum(axis=0)
+def fit(
+    tables: dict[float, np.ndarray], rows: Sequence[int], current: float
+) -> tuple[float, tuple[float, ...]]:
+    """The earlier-turn weight and combination right for the most `rows` of their table.
+
+    Ties go to the current earlier-turn weight, then to the smallest weights.
+    """
     size = np.abs(COMBINATIONS).sum(axis=1)
-    best = min(range(len(COMBINATIONS)), key=lambda c: (-right[c], size[c]))
-    return tuple(float(w) for w in COMBINATIONS[best])
+    best: tuple[tuple[float, float, float], float, int] | None = None
+    for earlier, table in tables.items():
+        right = table[list(rows)].sum(axis=0)
+        c = min(range(len(COMBINATIONS)), key=lambda c: (-right[c], size[c]))
+        key = (-float(right[c]), float(earlier != current), float(size[c]))
+        if best is None or key < best[0]:
+            best = (key, earlier, c)
+    assert best is not None
+    return best[1], tuple(float(w) for w in COMBINATIONS[best[2]])
 
 
 def answers_right(asked: Sequence[Asked], settings: Settings) -> float:
@@ -99,40 +114,48 @@ def main() -> None:
     asked = [a for a in asked if a.question.history]
     held = [a for a in ask_all(ROOT / "sources", [EVAL / HELD_OUT]) if a.question.history]
     print(f"{len(asked)} answerable follow-up turns to fit on, {len(held)} held out")
-    terms = (current.earlier_turn_weight, current.title_weight)
-    groups, held_groups = groups_for(asked, *terms), groups_for(held, *terms)
+    now = current.earlier_turn_weight
+    by_earlier = {e: groups_for(asked, e, current.title_weight) for e in EARLIER}
     base = np.array(current.weights)
-    table = hits(groups, base)
+    tables = {e: hits(found, base) for e, found in by_earlier.items()}
+    now_groups = groups_for(asked, now, current.title_weight)
     fitted_hits: list[float] = []
     base_hits: list[float] = []
     for k, test in enumerate(folds_of([a.group for a in asked], args.folds)):
-        free = fit(table[[i for i in range(len(asked)) if i not in set(test)]])
-        tested = [groups[i] for i in test]
+        earlier, free = fit(tables, [i for i in range(len(asked)) if i not in set(test)], now)
+        tested = [by_earlier[earlier][i] for i in test]
         fitted_hits.append(float(top1_each(tested, with_free(base, free)).mean()))
-        base_hits.append(float(top1_each(tested, base).mean()))
+        base_hits.append(float(top1_each([now_groups[i] for i in test], base).mean()))
         print(
-            f"fold {k + 1} ({len(test)} turns): {dict(zip(CONVERSATION, free, strict=True))} "
-            f"best candidate right {fitted_hits[-1]:.3f} (current weights {base_hits[-1]:.3f})"
+            f"fold {k + 1} ({len(test)} turns): earlier {earlier}, "
+            f"{dict(zip(CONVERSATION, free, strict=True))} best candidate right "
+            f"{fitted_hits[-1]:.3f} (current values {base_hits[-1]:.3f})"
         )
     print(
         f"cross-validated best candidate right: fitted {np.mean(fitted_hits):.3f}, "
         f"current {np.mean(base_hits):.3f}"
     )
-    free = fit(table)
+    earlier, free = fit(tables, range(len(asked)), now)
     weights = with_free(base, free)
-    chosen = Settings(tuple(float(w) for w in weights), *terms)
-    print(f"fitted on all {len(asked)} turns: {dict(zip(CONVERSATION, free, strict=True))}")
+    chosen = Settings(tuple(float(w) for w in weights), earlier, current.title_weight)
+    held_groups = groups_for(held, earlier, current.title_weight)
+    held_now = groups_for(held, now, current.title_weight)
+    print(
+        f"fitted on all {len(asked)} turns: earlier {earlier}, "
+        f"{dict(zip(CONVERSATION, free, strict=True))}"
+    )
     print(
         f"{HELD_OUT} (never fitted on), {len(held)} follow-up turns: best candidate right "
         f"{top1_each(held_groups, weights).mean():.3f} (current "
-        f"{top1_each(held_groups, base).mean():.3f}); answer right "
+        f"{top1_each(held_now, base).mean():.3f}); answer right "
         f"{answers_right(held, chosen):.3f} (current {answers_right(held, current):.3f})"
     )
     if args.write:
         data = json.loads(FITTED.read_text("utf-8"))
         data["ranker"]["weights"].update(dict(zip(CONVERSATION, free, strict=True)))
+        data["values"]["earlier_turn_weight"] = earlier
         data["ranker"]["conversation"] = {
-            "fitted": list(CONVERSATION),
+            "fitted": [*CONVERSATION, "earlier_turn_weight"],
             "fitted_on": "the follow-up turns of " + ", ".join(FIT_FILES),
             "cross_validated_best_right": round(float(np.mean(fitted_hits)), 4),
             "command": "python scripts/fit_followups.py --write",
