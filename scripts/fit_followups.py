@@ -4,15 +4,15 @@
 
 The four conversation features of `assistant.answering.ranking.FEATURES` (`repeated`,
 `after_said`, `beside_said`, `near_said`: where a candidate stands relative to the passages the
-previous answer quoted) are nonzero only in follow-up turns, so they are fitted on those alone,
-with `earlier_turn_weight` (how much an earlier question's words count, which also matters in
-follow-ups alone), every other weight staying as fitted.json has it (`scripts/fit_ranker.py` fits those; its fitted
-values are not adopted, see BENCHMARKS.md). Each weight is taken from a small grid: the
-combination whose best verified candidate is right for the most training turns wins, ties going
-to the smallest weights. Folds are grouped as in `fit_ranker.py` (one conversation per fold);
-the held-out turns of `holdout.jsonl` are only reported. With --write the weights fitted on all
-follow-up turns go to fitted.json's ranker; then refit the decline model
-(`scripts/fit_answerer.py --write`).
+previous answer quoted) and `earlier_turn_weight` (how much a word only an earlier question used
+counts) matter in follow-up turns alone, so they are fitted on those, every other weight staying
+as fitted.json has it (`scripts/fit_ranker.py` fits those; its fitted values are not adopted,
+see BENCHMARKS.md). Each weight is taken from a small grid: the combination whose best verified
+candidate is right for the most training turns wins, ties going to the current earlier-turn
+weight, then to the smallest weights. Folds are grouped as in `fit_ranker.py` (one conversation
+per fold); the follow-up turns of `holdout.jsonl` are only reported. With --write the values
+fitted on all follow-up turns go to fitted.json; then refit the decline model
+(`scripts/fit_answerer.py`), and write it only when it does better.
 """
 
 from __future__ import annotations
