@@ -15,6 +15,7 @@ from assistant.answering.cited import cited_positions, neighbours
 from assistant.answering.history import restates
 from assistant.answering.retrieve import Retrieval
 from assistant.answering.turn import Turn, read_turn
+from assistant.evaluation.questions import load_questions
 from assistant.schema import Chunk, Sentence
 from tests.fakes import KeywordEmbeddings
 
@@ -119,3 +120,16 @@ def test_the_passages_the_previous_answer_quoted_and_their_neighbours_are_search
     assert len(quoted) == 1
     assert set(neighbours(quoted[0].id)) <= set(keep.seen.chunks)
     assert {p.chunk_id for p in keep.seen.passages} >= {quoted[0].id, *neighbours(quoted[0].id)}
+
+
+EVAL = Path(__file__).parents[1] / "data" / "eval"
+SOURCES = Path(__file__).parents[2] / "sources"
+
+
+def test_the_new_conversations_are_labelled_turns_whose_evidence_is_in_the_sources() -> None:
+    text = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in SOURCES.glob("*.txt"))
+    turns = load_questions(EVAL / "conversations-3.jsonl")
+    assert len(turns) >= 20 and all(q.history for q in turns)
+    assert any(not q.answerable for q in turns)
+    for q in turns:
+        assert all(" ".join(e.split()) in text for e in q.evidence), q.id
