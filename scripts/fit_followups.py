@@ -8,9 +8,10 @@ previous answer quoted) and `earlier_turn_weight` (how much a word only an earli
 counts) matter in follow-up turns alone, so they are fitted on those, every other weight staying
 as fitted.json has it (`scripts/fit_ranker.py` fits those; its fitted values are not adopted,
 see BENCHMARKS.md). Each weight is taken from a small grid: the combination whose best verified
-candidate is right for the most training turns wins, ties going to the current earlier-turn
-weight, then to the smallest weights. Folds are grouped as in `fit_ranker.py` (one conversation
-per fold); the follow-up turns of `holdout.jsonl` are only reported. With --write the values
+candidate is right for the most training turns wins, ties going to the hand-set earlier-turn
+weight (0.3), then to the smallest weights; "current" scores what fitted.json holds. Folds are
+grouped as in `fit_ranker.py` (one conversation per fold); the follow-up turns of
+`holdout.jsonl` are only reported. With --write the values
 fitted on all follow-up turns go to fitted.json; then refit the decline model
 (`scripts/fit_answerer.py`), and write it only when it does better.
 """
@@ -45,6 +46,7 @@ GRID = tuple(round(0.15 * i, 2) for i in range(-4, 5))  # -0.6 .. 0.6
 # How much a word only an earlier question used counts (`earlier_turn_weight`): it, too,
 # matters in follow-up turns alone.
 EARLIER = (0.0, 0.15, 0.3, 0.5, 1.0)
+HAND_SET_EARLIER = 0.3  # its value before it was fitted: ties go to it, so a rerun fits the same
 _FREE = [FEATURES.index(name) for name in CONVERSATION]
 
 
@@ -78,11 +80,11 @@ def hits(groups: Sequence[Group], base: np.ndarray) -> np.ndarray:
 
 
 def fit(
-    tables: dict[float, np.ndarray], rows: Sequence[int], current: float
+    tables: dict[float, np.ndarray], rows: Sequence[int], current: float = HAND_SET_EARLIER
 ) -> tuple[float, tuple[float, ...]]:
     """The earlier-turn weight and combination right for the most `rows` of their table.
 
-    Ties go to the current earlier-turn weight, then to the smallest weights.
+    Ties go to `current` (the hand-set earlier-turn weight), then to the smallest weights.
     """
     size = np.abs(COMBINATIONS).sum(axis=1)
     best: tuple[tuple[float, float, float], float, int] | None = None
@@ -122,7 +124,7 @@ def main() -> None:
     fitted_hits: list[float] = []
     base_hits: list[float] = []
     for k, test in enumerate(folds_of([a.group for a in asked], args.folds)):
-        earlier, free = fit(tables, [i for i in range(len(asked)) if i not in set(test)], now)
+        earlier, free = fit(tables, [i for i in range(len(asked)) if i not in set(test)])
         tested = [by_earlier[earlier][i] for i in test]
         fitted_hits.append(float(top1_each(tested, with_free(base, free)).mean()))
         base_hits.append(float(top1_each([now_groups[i] for i in test], base).mean()))
@@ -135,7 +137,7 @@ def main() -> None:
         f"cross-validated best candidate right: fitted {np.mean(fitted_hits):.3f}, "
         f"current {np.mean(base_hits):.3f}"
     )
-    earlier, free = fit(tables, range(len(asked)), now)
+    earlier, free = fit(tables, range(len(asked)))
     weights = with_free(base, free)
     chosen = Settings(tuple(float(w) for w in weights), earlier, current.title_weight)
     held_groups = groups_for(held, earlier, current.title_weight)
