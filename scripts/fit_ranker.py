@@ -18,6 +18,9 @@ sentence that passes verification is a candidate, described by
    questions rightly (`scoring.is_correct` on the composed answer) while the median answer stays
    within MAX_MEDIAN_WORDS, the issue's limit; cross-validated the same way.
 
+With --length-only the ranker stays as fitted.json has it and only step 2 runs (the same nested
+cross-validation), for a ranker whose fitted weights were not adopted.
+
 `holdout.jsonl` is only reported, never fitted on. With --write the values fitted on all fit
 questions go to fitted.json; then refit the answer/decline model (`scripts/fit_answerer.py
 --write`), whose features include the ranker's scores.
@@ -49,7 +52,14 @@ from scipy.optimize import minimize
 
 from assistant import Assistant
 from assistant.answering.extractive import ExtractiveAnswerer, Selection, choose, compose
-from assistant.answering.ranking import FEATURES, Scored, Settings, candidates, candidates_of
+from assistant.answering.ranking import (
+    FEATURES,
+    Scored,
+    Settings,
+    candidates,
+    candidates_of,
+    fitted,
+)
 from assistant.answering.ranking import verified as passes
 from assistant.answering.retrieve import Retrieval
 from assistant.answering.turn import Turn, read_turn
@@ -269,16 +279,72 @@ def pick_selection(
     return best[2]
 
 
+def fit_length(asked: Sequence[Asked], held: Sequence[Asked], folds: int, *, write: bool) -> None:
+    """Step 2 alone, for the ranker fitted.json holds: `second_within` and `list_within` by
+    nested cross-validation, against the selection fitted.json holds now."""
+    ranker = fitted()
+    now = Selection.fitted()
+    ranked = answers_with(asked, ranker)
+    groups = [a.group for a in asked]
+    everyone = list(range(len(asked)))
+    scores, current = [], []
+    for k, test in enumerate(folds_of(groups, folds)):
+        train = [i for i in everyone if i not in set(test)]
+        selection = pick_selection(
+            [asked[i] for i in train], [ranked[i] for i in train], [groups[i] for i in train]
+        )
+        tested = ([asked[i] for i in test], [ranked[i] for i in test])
+        scores.append(summary(outcomes(*tested, selection)))
+        current.append(summary(outcomes(*tested, now)))
+        print(
+            f"fold {k + 1} ({len(test)} questions): answer right {scores[-1][0]:.3f}, median "
+            f"{scores[-1][1]:.0f} words (second_within {selection.second_within}, list_within "
+            f"{selection.list_within}); now: {current[-1][0]:.3f}, {current[-1][1]:.0f} words"
+        )
+    print(
+        "cross-validated: answer right "
+        f"{statistics.mean(s for s, _ in scores):.3f}, median of fold medians "
+        f"{statistics.median(m for _, m in scores):.0f} words; now "
+        f"{statistics.mean(s for s, _ in current):.3f}, "
+        f"{statistics.median(m for _, m in current):.0f} words"
+    )
+    selection = pick_selection(asked, ranked, groups)
+    held_ranked = answers_with(held, ranker)
+    fitted_held = summary(outcomes(held, held_ranked, selection))
+    now_held = summary(outcomes(held, held_ranked, now))
+    print(
+        f"fitted on all: second_within {selection.second_within}, list_within "
+        f"{selection.list_within}; {HELD_OUT} (never fitted on), {len(held)} answerable: "
+        f"answer right {fitted_held[0]:.3f}, median {fitted_held[1]:.0f} words; now "
+        f"{now_held[0]:.3f}, {now_held[1]:.0f} words"
+    )
+    if write:
+        values = {"second_within": selection.second_within, "list_within": selection.list_within}
+        model = {
+            "fitted_on": [*FIT_FILES, *(f.name for f in OFFICIAL_FILES)],
+            "cross_validated_answer_right": round(statistics.mean(s for s, _ in scores), 4),
+            "held_out": {HELD_OUT: round(fitted_held[0], 4)},
+            "command": "python scripts/fit_ranker.py --length-only --write",
+        }
+        write_fitted("length", model, values, fitted_now=tuple(values))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--write", action="store_true", help="store the fitted values")
+    parser.add_argument(
+        "--length-only", action="store_true", help="keep fitted.json's ranker; fit the length"
+    )
     args = parser.parse_args()
     asked = ask_all(ROOT / "sources", [EVAL / f for f in FIT_FILES])
     with tempfile.TemporaryDirectory() as folder:
         asked += ask_all(official_sources(Path(folder) / "sources"), OFFICIAL_FILES)
     held = ask_all(ROOT / "sources", [EVAL / HELD_OUT])
     print(f"{len(asked)} answerable fit questions, {len(held)} held out")
+    if args.length_only:
+        fit_length(asked, held, args.folds, write=args.write)
+        return
     by_terms = {t: groups_for(asked, *t) for t in itertools.product(TERM_WEIGHTS, TERM_WEIGHTS)}
     groups = [a.group for a in asked]
     everyone = list(range(len(asked)))

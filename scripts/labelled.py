@@ -82,10 +82,19 @@ def folds_of(groups: Sequence[str], folds: int, seed: int = 0) -> list[list[int]
     return result
 
 
-def write_fitted(section: str, model: dict[str, Any], values: dict[str, float]) -> None:
-    """Store one script's model under `section` and its `values`, keeping the other sections."""
+def write_fitted(
+    section: str,
+    model: dict[str, Any],
+    values: dict[str, float],
+    *,
+    fitted_now: Sequence[str] = (),
+) -> None:
+    """Store one script's model under `section` and its `values`, keeping the other sections;
+    the names in `fitted_now` leave the file's `hand_set` list."""
     data: dict[str, Any] = json.loads(FITTED.read_text("utf-8")) if FITTED.exists() else {}
     data.setdefault("values", {}).update({k: round(v, 6) for k, v in values.items()})
+    if "hand_set" in data:
+        data["hand_set"] = [name for name in data["hand_set"] if name not in fitted_now]
     data[section] = model
     FITTED.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {section} to {FITTED}")

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from assistant.answering.capitals import country_names
 from assistant.errors import QuestionError
 from assistant.index.text import STOPWORDS, terms
 
@@ -38,6 +39,12 @@ class Constraint:
 
     text: str  # as the question wrote it: "Resolution 200", "2018", "Dubai"
     kind: ConstraintKind
+    # Other names that meet it: a capital's country ("New Delhi": "India", "Indian"...).
+    also: tuple[str, ...] = ()
+
+    def alternatives(self) -> tuple[Constraint, ...]:
+        """This constraint and one per other name that meets it; any one of them will do."""
+        return (self, *(Constraint(name, self.kind) for name in self.also))
 
     def forms(self) -> tuple[str, ...]:
         """The phrases any one of which in a source meets the constraint."""
@@ -301,7 +308,8 @@ def constraints(question: str) -> tuple[Constraint, ...]:
         if any(a <= span[0] < b for a, b in consumed):
             return
         consumed.append(span)
-        found.setdefault(text.lower(), Constraint(text, kind))
+        also = country_names(text) if kind == "name" else ()
+        found.setdefault(text.lower(), Constraint(text, kind, also))
 
     for m in _QUOTED.finditer(question):
         add(m.group(1).strip(), "quoted", m.span())

@@ -194,8 +194,9 @@ class HybridRetriever:
         are candidates too: a follow-up is most often answered there.
         """
         cited = self.cited(turn.said, kinds=kinds, sources=sources) if turn.said else []
+        query = self.searchable(turn.query, turn.analysis)
         found = self.retrieve(
-            turn.query, k, kinds=kinds, sources=sources, acts=turn.intent.acts, also=cited
+            query, k, kinds=kinds, sources=sources, acts=turn.intent.acts, also=cited
         )
         return replace(found, turn=turn, missing=self.missing(turn.analysis))
 
@@ -219,11 +220,25 @@ class HybridRetriever:
         beside = [n for c in quoted for n in neighbours(c) if n not in quoted]
         return quoted + list(self._catalog.chunks(list(dict.fromkeys(beside))))
 
+    def searchable(self, query: str, analysis: Analysis) -> str:
+        """`query` with each name no source contains put as the name that stands for it in
+        the sources: a capital as its country ("New Delhi's draft" as "India's draft")."""
+        for constraint in analysis.constraints:
+            if not constraint.also or self._contains_exactly(constraint):
+                continue
+            known = [c.text for c in constraint.alternatives()[1:] if self._contains_exactly(c)]
+            if known:
+                query = query.replace(constraint.text, known[0])
+        return query
+
     def missing(self, analysis: Analysis) -> tuple[Constraint, ...]:
         """The constraints of `analysis` ("Resolution 200", "Dubai") that no chunk contains."""
         return tuple(c for c in analysis.constraints if not self._contains(c))
 
     def _contains(self, constraint: Constraint) -> bool:
+        return any(self._contains_exactly(c) for c in constraint.alternatives())
+
+    def _contains_exactly(self, constraint: Constraint) -> bool:
         frequency = self._catalog.document_frequency
         if constraint.kind == "name":  # each word somewhere: names are often run together
             return all(frequency(w) for w in constraint.words())

@@ -147,6 +147,12 @@ def _asks_name(analysis: Analysis) -> bool:
 
 def satisfied(constraint: Constraint, text: str) -> bool:
     """True when `text` (a sentence with its paragraph and heading) meets `constraint`."""
+    if constraint.also:
+        return any(_satisfied(c, text) for c in constraint.alternatives())
+    return _satisfied(constraint, text)
+
+
+def _satisfied(constraint: Constraint, text: str) -> bool:
     if constraint.kind in ("year", "number"):
         return re.search(rf"(?<![\w.]){re.escape(constraint.text)}(?![\w])", text) is not None
     if constraint.kind == "act":
