@@ -43,7 +43,7 @@ from labelled import (
 )
 
 from assistant import Assistant
-from assistant.answering.abstention import DECISION_FEATURES
+from assistant.answering.abstention import ABSTAIN_BELOW, DECISION, DECISION_FEATURES
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.retrieve import Retrieval
 from assistant.evaluation.harness import is_correct, load_questions
@@ -255,6 +255,12 @@ def main() -> None:
     print(
         f"{HELD_OUT} (never fitted on), {len(held)} questions: "
         f"old {held_old:.3f}, model {held_new:.3f}"
+    )
+    stored = Model(list(DECISION.weights), DECISION.intercept, ABSTAIN_BELOW)
+    print(
+        f"the stored model (fitted.json, P >= {ABSTAIN_BELOW}): fit files "
+        f"{score(observations, stored.answers):.3f} (in-sample), {HELD_OUT} "
+        f"{score(held, stored.answers):.3f}"
     )
     if args.write:
         write_fitted(

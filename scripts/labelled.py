@@ -34,6 +34,7 @@ FIT_FILES = (
     "paraphrased-2.jsonl",
     "near-negative-2.jsonl",
     "conversations-2.jsonl",
+    "conversations-3.jsonl",
 )
 HELD_OUT = "holdout.jsonl"
 OFFICIAL_FILES = (

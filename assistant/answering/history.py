@@ -3,7 +3,7 @@
 A follow-up that leans on the previous question ("Who can join it?", "Why?") is searched
 together with it; a pronoun that points back is read as the thing the previous question named
 ("it" after "What is CWG-Internet?"); an explicit change of subject ("New topic: ...") starts
-afresh.
+afresh, and so does a question asked again in nearly the same words (`restates`).
 """
 
 from __future__ import annotations
@@ -12,15 +12,21 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.index.text import terms
+from assistant.index.text import stem, terms
 
 _ANAPHORA = re.compile(
     r"\b(it|its|it's|they|them|their|theirs|this|that|these|those|he|she|his|her|there|"
     r"the same|the latter|the former|the resolution|the decision|that resolution|"
-    r"this resolution|the group|the proposal|the conference)\b",
+    r"this resolution|the group|the proposal|the conference|"
+    # A definite noun for the topic itself points back as a pronoun does ("What did the final
+    # text drop?" after a question on the counterfeiting resolution).
+    r"the topic|the issue|the subject|the text|the final text|the final version|the outcome)\b",
     re.IGNORECASE,
 )
 SHORT_QUESTION_TERMS = 2
+# The share of their distinct content stems two questions must share to be the same question
+# ("Sorry, who can take part in CWG-Internet?" and "Who can take part in CWG-Internet?": 0.8).
+SAME_QUESTION = 0.75
 # Pronouns a referent can stand in for ("it" -> "CWG-Internet", "its" -> "CWG-Internet's").
 _POINTS_BACK = re.compile(
     r"\b(it|its|this|that|them|the resolution|this resolution|that resolution|"
@@ -28,8 +34,9 @@ _POINTS_BACK = re.compile(
     re.IGNORECASE,
 )
 _TOPIC_SWITCH = re.compile(
-    r"^\W*(different question|another question|changing the subject|change of subject|"
-    r"new topic|unrelated|on another note|switching topics?|separately)\b[\s:,.;\-–—]*",
+    r"^\W*(different (question|topic|subject)|another (question|topic)|changing the subject|"
+    r"change of subject|new topic|unrelated|on another note|switching topics?|separately)\b"
+    r"[\s:,.;\-–—]*",
     re.IGNORECASE,
 )
 
@@ -38,6 +45,19 @@ def new_topic(question: str) -> str | None:
     """The question without its opening, when it opens by changing the subject; else None."""
     match = _TOPIC_SWITCH.match(question)
     return question[match.end() :] if match and question[match.end() :].strip() else None
+
+
+def restates(question: str, previous: str) -> bool:
+    """True when `question` asks `previous` again, in nearly the same words.
+
+    A repeated question is answered afresh, as if asked first: not declined, and not steered
+    away from what the previous answer said.
+    """
+    asked = {stem(w) for w in terms(question)}
+    before = {stem(w) for w in terms(previous)}
+    if not asked or not before:
+        return False
+    return len(asked & before) / len(asked | before) >= SAME_QUESTION
 
 
 def previous_question(history: Sequence[dict[str, Any]] | None) -> str:

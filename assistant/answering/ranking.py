@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from assistant.answering.citations import readable
+from assistant.answering.cited import cited_positions, neighbours
 from assistant.answering.intent import Intent
 from assistant.answering.question import Analysis
 from assistant.answering.retrieve import Retrieval
@@ -41,6 +42,7 @@ FEATURES = (
     "repeated",  # the previous answer already gave this sentence
     "after_said",  # the sentence right after one the previous answer gave
     "beside_said",  # another sentence of a passage the previous answer quoted
+    "near_said",  # a sentence of the passage before or after one the previous answer quoted
 )
 
 
@@ -124,6 +126,7 @@ def candidates_of(
     passage_rank = {p.chunk_id: i for i, p in enumerate(retrieval.passages)}
     intent, analysis = turn.intent, turn.analysis
     said_at = _said_positions(retrieval, said)
+    near = {n for at in said_at for n in neighbours(at[0])}
     found: list[Candidate] = []
     for chunk in retrieval.chunks.values():
         own = {
@@ -135,6 +138,7 @@ def candidates_of(
         kind = _kind_features(chunk, intent)
         place = 1.0 / (1.0 + passage_rank.get(chunk.id, len(passage_rank)))
         quoted_here = any(at[0] == chunk.id for at in said_at)
+        next_to_quoted = chunk.id in near and not quoted_here
         for index, sentence in enumerate(chunk.sentences):
             words = {stem(w) for w in terms(sentence.text)}
             matched = sum(w for t, w in own.items() if t in words)
@@ -155,6 +159,7 @@ def candidates_of(
                 float(repeated),
                 float(after and not repeated),
                 float(quoted_here and not repeated and not after),
+                float(next_to_quoted and not after),
             )
             found.append(Candidate(chunk, sentence, values))
     return found
@@ -166,15 +171,10 @@ def _said_positions(retrieval: Retrieval, said: str) -> set[tuple[str, int]]:
     The last sentence of a chunk is also recorded as (chunk id, -1), so that the first
     sentence of the next chunk counts as following it.
     """
-    if not said:
-        return set()
-    found: set[tuple[str, int]] = set()
-    for chunk in retrieval.chunks.values():
-        for index, sentence in enumerate(chunk.sentences):
-            if readable(sentence.text) in said:
-                found.add((chunk.id, index))
-                if index == len(chunk.sentences) - 1:
-                    found.add((chunk.id, -1))
+    found = set(cited_positions(retrieval.chunks.values(), said))
+    for chunk_id, index in list(found):
+        if index == len(retrieval.chunks[chunk_id].sentences) - 1:
+            found.add((chunk_id, -1))
     return found
 
 

@@ -16,6 +16,7 @@ import numpy as np
 if TYPE_CHECKING:  # langchain_core costs ~0.5 s to import: not at CLI start
     from langchain_core.embeddings import Embeddings
 
+from assistant.answering.cited import cited_positions, neighbours
 from assistant.answering.intent import read
 from assistant.answering.question import Analysis, Constraint
 from assistant.answering.references import paged
@@ -27,6 +28,7 @@ from assistant.schema import Chunk, Passage
 RRF_K = 60
 DENSE_CANDIDATES = 40
 KEYWORD_CANDIDATES = 30
+CITED_CANDIDATES = 8  # chunks searched for the sentences a previous answer quoted
 
 
 @dataclass(frozen=True)
@@ -151,11 +153,12 @@ class HybridRetriever:
         kinds: Sequence[str] | None = None,
         sources: Sequence[str] | None = None,
         acts: frozenset[tuple[str, str]] | None = None,
+        also: Sequence[str] = (),
     ) -> Retrieval:
         """The `k` best passages for `query`, optionally only of some kinds or sources.
 
         `acts` are the resolutions the question names (read from `query` when not given): all
-        of their clauses are candidates too.
+        of their clauses are candidates too, as are the chunks `also` names.
         """
         vector = self._embeddings.embed_query(query)
         words = terms(query)
@@ -174,6 +177,7 @@ class HybridRetriever:
         named = read(query).acts if acts is None else acts
         if named and not sources and not (kinds and not {"resolution", "decision"} & set(kinds)):
             best += [c for c in self._catalog.act_chunk_ids(named) if c not in best]
+        best += [c for c in also if c not in best]
         return self.expand(query, best, vector, fused, words)
 
     def for_turn(
@@ -184,10 +188,37 @@ class HybridRetriever:
         kinds: Sequence[str] | None = None,
         sources: Sequence[str] | None = None,
     ) -> Retrieval:
-        """The `k` best passages for a question, with what of it no source contains."""
+        """The `k` best passages for a question, with what of it no source contains.
+
+        In a conversation, the passages the previous answer quoted and the ones beside them
+        are candidates too: a follow-up is most often answered there.
+        """
+        cited = self.cited(turn.said, kinds=kinds, sources=sources) if turn.said else []
         query = self.searchable(turn.query, turn.analysis)
-        found = self.retrieve(query, k, kinds=kinds, sources=sources, acts=turn.intent.acts)
+        found = self.retrieve(
+            query, k, kinds=kinds, sources=sources, acts=turn.intent.acts, also=cited
+        )
         return replace(found, turn=turn, missing=self.missing(turn.analysis))
+
+    def cited(
+        self,
+        said: str,
+        *,
+        kinds: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> list[str]:
+        """The chunks an earlier answer quoted (found again by its words), then their neighbours.
+
+        Neighbours are added only without a filter, which they might not meet.
+        """
+        found = self._catalog.keyword_search(terms(said), CITED_CANDIDATES, kinds, sources)
+        chunks = self._catalog.chunks([chunk_id for chunk_id, _ in found])
+        positions = cited_positions(chunks.values(), said)
+        quoted = [c for c, _ in found if any(at[0] == c for at in positions)]
+        if kinds or sources:
+            return quoted
+        beside = [n for c in quoted for n in neighbours(c) if n not in quoted]
+        return quoted + list(self._catalog.chunks(list(dict.fromkeys(beside))))
 
     def searchable(self, query: str, analysis: Analysis) -> str:
         """`query` with each name no source contains put as the name that stands for it in

@@ -11,6 +11,7 @@ from assistant.answering.history import (
     new_topic,
     previous_question,
     resolve,
+    restates,
     standalone,
 )
 from assistant.answering.intent import Intent, read
@@ -43,6 +44,8 @@ def read_turn(question: str, history: Sequence[dict[str, Any]] | None = None) ->
     fresh = new_topic(question)
     if fresh is not None:
         question, history = fresh, None
+    elif restates(question, previous_question(history)):
+        history = None
     query = standalone(question, history)
     resolved = question
     if query != question:
