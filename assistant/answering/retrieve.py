@@ -7,6 +7,7 @@ real retriever, over any `KeywordIndex` (the SQLite catalog) and `VectorIndex` (
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
@@ -227,8 +228,9 @@ class HybridRetriever:
             if not constraint.also or self._contains_exactly(constraint):
                 continue
             known = [c.text for c in constraint.alternatives()[1:] if self._contains_exactly(c)]
-            if known:
-                query = query.replace(constraint.text, known[0])
+            if known:  # the name as a word: "US" in "USB" stays
+                name = rf"(?<![\w.]){re.escape(constraint.text)}(?![\w])"
+                query = re.sub(name, known[0].replace("\\", r"\\"), query)
         return query
 
     def missing(self, analysis: Analysis) -> tuple[Constraint, ...]:
