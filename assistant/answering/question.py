@@ -147,9 +147,10 @@ _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _NUMBER = re.compile(r"(?<![\w\-+])\d[\d,./]*\b")  # not the "12" of "WCIT-12"
 _QUOTED = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
 # A run of capitalised words ("South Korea", "GDP", "CWG-Internet"); a dotted abbreviation
-# ("U.S.") is one word.
+# ("U.S.") is one word, and a possessive ends the run ("Seoul's IoT" names Seoul, then IoT).
 _NAME = re.compile(
-    r"\b(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w\-’']*)(?:\s+(?:of\s+|the\s+)?[A-Z][\w\-’']*)*"
+    r"\b(?:[A-Z]\.(?:[A-Z]\.)+|[A-Z][\w\-’']*)"
+    r"(?:(?<!'s)(?<!’s)\s+(?:of\s+|the\s+)?[A-Z][\w\-’']*)*"
 )
 # Capitalised words that are no name: question words and pronouns that open a sentence.
 _NOT_NAMES = STOPWORDS | {

@@ -126,3 +126,18 @@ def test_a_stop_word_name_the_keyword_index_cannot_hold_is_not_missing() -> None
     retriever = _retriever({"firms": 3})
     analysis = analyse("What did IT firms want?")
     assert retriever.missing(analysis) == ()
+
+
+def test_only_the_name_as_a_word_is_searched_as_the_country() -> None:
+    retriever = _retriever({"india": 3, "new": 9, "draft": 4})
+    analysis = analyse("Did New Delhi's draft cite New Delhiite groups?")
+    assert (
+        retriever.searchable(analysis.question, analysis)
+        == "Did India's draft cite New Delhiite groups?"
+    )
+
+
+def test_a_possessive_ends_a_name_so_the_capital_stands_alone() -> None:
+    found = constraints("How much of Seoul's IoT proposal was accepted?")
+    assert [c.text for c in found] == ["Seoul", "IoT"]
+    assert "South Korea" in found[0].also
