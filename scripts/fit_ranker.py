@@ -74,9 +74,9 @@ NO_WEIGHTS = (0.0,) * len(FEATURES)
 # The hand-set values the fitted ones replaced (2026-12-03; new_value did not exist, so 0),
 # printed beside them for comparison.
 REFERENCE = Settings(
-    # FEATURES order; the last three (after_said, beside_said, near_said) were 0.
+    # FEATURES order; after_said, beside_said, near_said and the later features were 0.
     (1.0, 0.9, 0.45, 0.0, 0.25, -0.125, 0.4, -0.2, 0.1, 0.2, -0.2, 0.2, -0.2, 0.0, -0.3)
-    + (0.0,) * 3,
+    + (0.0,) * (len(FEATURES) - 15),
     earlier_turn_weight=0.3,
     title_weight=0.3,
 )

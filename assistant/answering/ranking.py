@@ -17,6 +17,7 @@ from assistant.answering.cited import cited_positions, neighbours
 from assistant.answering.intent import Intent
 from assistant.answering.question import Analysis
 from assistant.answering.retrieve import Retrieval
+from assistant.answering.stance import asks_view, takes_view
 from assistant.answering.turn import Turn
 from assistant.answering.verification import gives_new, has_type, unmet
 from assistant.fitted import fitted_model, fitted_value
@@ -43,6 +44,9 @@ FEATURES = (
     "after_said",  # the sentence right after one the previous answer gave
     "beside_said",  # another sentence of a passage the previous answer quoted
     "near_said",  # a sentence of the passage before or after one the previous answer quoted
+    "view_stance",  # the question asks the author's view and the sentence takes one (stance)
+    "neighbour_similarity",  # the higher similarity of the sentences before and after it
+    "phrases",  # share of the question's adjacent word pairs that stand together in it
 )
 
 
@@ -127,6 +131,8 @@ def candidates_of(
     intent, analysis = turn.intent, turn.analysis
     said_at = _said_positions(retrieval, said)
     near = {n for at in said_at for n in neighbours(at[0])}
+    wants_view = asks_view(own_text)
+    pairs = _pairs(own_text)
     found: list[Candidate] = []
     for chunk in retrieval.chunks.values():
         own = {
@@ -139,8 +145,10 @@ def candidates_of(
         place = 1.0 / (1.0 + passage_rank.get(chunk.id, len(passage_rank)))
         quoted_here = any(at[0] == chunk.id for at in said_at)
         next_to_quoted = chunk.id in near and not quoted_here
+        sims = [retrieval.similarity.get(s.id, 0.0) for s in chunk.sentences]
         for index, sentence in enumerate(chunk.sentences):
             words = {stem(w) for w in terms(sentence.text)}
+            beside = sims[max(0, index - 1) : index] + sims[index + 1 : index + 2]
             matched = sum(w for t, w in own.items() if t in words)
             in_context = sum(w for t, w in own.items() if t in context and t not in words)
             type_missing = intent.expected is not None and not intent.expected.search(sentence.text)
@@ -160,9 +168,18 @@ def candidates_of(
                 float(after and not repeated),
                 float(quoted_here and not repeated and not after),
                 float(next_to_quoted and not after),
+                float(wants_view and takes_view(sentence.text)),
+                max(beside, default=0.0),
+                len(pairs & _pairs(sentence.text)) / len(pairs) if pairs else 0.0,
             )
             found.append(Candidate(chunk, sentence, values))
     return found
+
+
+def _pairs(text: str) -> set[tuple[str, str]]:
+    """Stems of adjacent content words ("council working", "working group")."""
+    stems = [stem(w) for w in terms(text)]
+    return set(zip(stems, stems[1:], strict=False))
 
 
 def _said_positions(retrieval: Retrieval, said: str) -> set[tuple[str, int]]:
