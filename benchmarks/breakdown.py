@@ -4,7 +4,7 @@ A thin caller of the evaluation harness (`assistant.evaluation.kinds` does the c
 fresh index of `sources/` built in a temporary folder. Questions a file leaves unlabelled count
 as "unlabelled".
 
-    .venv/bin/python benchmarks/breakdown.py                               # the holdout file
+    .venv/bin/python benchmarks/breakdown.py                               # the held-out files
     .venv/bin/python benchmarks/breakdown.py --questions tests/data/eval/paraphrased.jsonl
 """
 
@@ -24,7 +24,12 @@ EVAL = benchlib.ROOT / "tests" / "data" / "eval"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--questions", type=Path, nargs="*", default=[EVAL / "holdout.jsonl"])
+    parser.add_argument(
+        "--questions",
+        type=Path,
+        nargs="*",
+        default=[EVAL / "holdout.jsonl", EVAL / "holdout-2.jsonl"],
+    )
     parser.add_argument("--name", default="breakdown", help="result file name")
     args = parser.parse_args()
 

@@ -13,8 +13,9 @@ declined (unanswerable).
 
 Folds are grouped: the turns of one conversation, and the questions whose evidence lies in one
 paragraph of the source, stay in one fold, so a paraphrase cannot be fitted on its twin. The
-script prints each fold's scores, then the scores on `holdout.jsonl`, which is only reported,
-never fitted on. With --write it stores the model fitted on all fit files in fitted.json.
+script prints each fold's scores, then the scores on `holdout.jsonl` and `holdout-2.jsonl`,
+which are only reported, never fitted on. With --write it stores the model fitted on all fit
+files in fitted.json.
 --cache keeps the observations for refitting in seconds; it is reused only while the feature
 names and files are the same, so delete it after changing the answerer or a question file.
 """
@@ -34,6 +35,7 @@ from labelled import (
     EVAL,
     FIT_FILES,
     HELD_OUT,
+    HELD_OUT_NAME,
     OFFICIAL_FILES,
     ROOT,
     folds_of,
@@ -207,7 +209,7 @@ def load_or_observe(cache: Path | None) -> tuple[list[Observation], list[Observa
         assistant = Assistant.open(sources=ROOT / "sources", index=index, answerer=answerer)
         text = "\n\n".join(assistant.source_text(s.id) or "" for s in assistant.sources())
         fit_on = observe(assistant, answerer, [f for f in FIT_FILES if (EVAL / f).exists()], text)
-        held = observe(assistant, answerer, [HELD_OUT], text)
+        held = observe(assistant, answerer, list(HELD_OUT), text)
         assistant.close()
     # Questions on the invented final acts, asked over them indexed beside the commentary.
     with tempfile.TemporaryDirectory() as work:
@@ -253,13 +255,13 @@ def main() -> None:
         print(f"  {name:>15} {weight:+.3f}")
     print(f"  {'intercept':>15} {model.intercept:+.3f}")
     print(
-        f"{HELD_OUT} (never fitted on), {len(held)} questions: "
+        f"{HELD_OUT_NAME} (never fitted on), {len(held)} questions: "
         f"old {held_old:.3f}, model {held_new:.3f}"
     )
     stored = Model(list(DECISION.weights), DECISION.intercept, ABSTAIN_BELOW)
     print(
         f"the stored model (fitted.json, P >= {ABSTAIN_BELOW}): fit files "
-        f"{score(observations, stored.answers):.3f} (in-sample), {HELD_OUT} "
+        f"{score(observations, stored.answers):.3f} (in-sample), {HELD_OUT_NAME} "
         f"{score(held, stored.answers):.3f}"
     )
     if args.write:
@@ -274,7 +276,7 @@ def main() -> None:
                 "fitted_on": files,
                 "cross_validated_score": round(sum(new) / len(new), 4),
                 "folds": [round(f, 4) for f in new],
-                "held_out": {HELD_OUT: round(held_new, 4)},
+                "held_out": {HELD_OUT_NAME: round(held_new, 4)},
                 "command": "python scripts/fit_answerer.py --write",
             },
             {"abstain_below": model.threshold},

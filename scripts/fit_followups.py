@@ -11,7 +11,7 @@ see BENCHMARKS.md). Each weight is taken from a small grid: the combination whos
 candidate is right for the most training turns wins, ties going to the hand-set earlier-turn
 weight (0.3), then to the smallest weights; "current" scores what fitted.json holds. Folds are
 grouped as in `fit_ranker.py` (one conversation per fold); the follow-up turns of
-`holdout.jsonl` are only reported. With --write the values
+`holdout.jsonl` and `holdout-2.jsonl` are only reported. With --write the values
 fitted on all follow-up turns go to fitted.json; then refit the decline model
 (`scripts/fit_answerer.py`), and write it only when it does better.
 """
@@ -32,6 +32,7 @@ from labelled import (
     FIT_FILES,
     FITTED,
     HELD_OUT,
+    HELD_OUT_NAME,
     OFFICIAL_FILES,
     ROOT,
     folds_of,
@@ -114,7 +115,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         asked += ask_all(official_sources(Path(folder) / "sources"), OFFICIAL_FILES)
     asked = [a for a in asked if a.question.history]
-    held = [a for a in ask_all(ROOT / "sources", [EVAL / HELD_OUT]) if a.question.history]
+    held = [
+        a for a in ask_all(ROOT / "sources", [EVAL / f for f in HELD_OUT]) if a.question.history
+    ]
     print(f"{len(asked)} answerable follow-up turns to fit on, {len(held)} held out")
     now = current.earlier_turn_weight
     by_earlier = {e: groups_for(asked, e, current.title_weight) for e in EARLIER}
@@ -147,7 +150,7 @@ def main() -> None:
         f"{dict(zip(CONVERSATION, free, strict=True))}"
     )
     print(
-        f"{HELD_OUT} (never fitted on), {len(held)} follow-up turns: best candidate right "
+        f"{HELD_OUT_NAME} (never fitted on), {len(held)} follow-up turns: best candidate right "
         f"{top1_each(held_groups, weights).mean():.3f} (current "
         f"{top1_each(held_now, base).mean():.3f}); answer right "
         f"{answers_right(held, chosen):.3f} (current {answers_right(held, current):.3f})"

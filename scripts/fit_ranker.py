@@ -21,9 +21,9 @@ sentence that passes verification is a candidate, described by
 With --length-only the ranker stays as fitted.json has it and only step 2 runs (the same nested
 cross-validation), for a ranker whose fitted weights were not adopted.
 
-`holdout.jsonl` is only reported, never fitted on. With --write the values fitted on all fit
-questions go to fitted.json; then refit the answer/decline model (`scripts/fit_answerer.py
---write`), whose features include the ranker's scores.
+`holdout.jsonl` and `holdout-2.jsonl` are only reported, never fitted on. With --write the values
+fitted on all fit questions go to fitted.json; then refit the answer/decline model
+(`scripts/fit_answerer.py --write`), whose features include the ranker's scores.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from labelled import (
     EVAL,
     FIT_FILES,
     HELD_OUT,
+    HELD_OUT_NAME,
     OFFICIAL_FILES,
     ROOT,
     folds_of,
@@ -314,7 +315,7 @@ def fit_length(asked: Sequence[Asked], held: Sequence[Asked], folds: int, *, wri
     now_held = summary(outcomes(held, held_ranked, now))
     print(
         f"fitted on all: second_within {selection.second_within}, list_within "
-        f"{selection.list_within}; {HELD_OUT} (never fitted on), {len(held)} answerable: "
+        f"{selection.list_within}; {HELD_OUT_NAME} (never fitted on), {len(held)} answerable: "
         f"answer right {fitted_held[0]:.3f}, median {fitted_held[1]:.0f} words; now "
         f"{now_held[0]:.3f}, {now_held[1]:.0f} words"
     )
@@ -323,7 +324,7 @@ def fit_length(asked: Sequence[Asked], held: Sequence[Asked], folds: int, *, wri
         model = {
             "fitted_on": [*FIT_FILES, *(f.name for f in OFFICIAL_FILES)],
             "cross_validated_answer_right": round(statistics.mean(s for s, _ in scores), 4),
-            "held_out": {HELD_OUT: round(fitted_held[0], 4)},
+            "held_out": {HELD_OUT_NAME: round(fitted_held[0], 4)},
             "command": "python scripts/fit_ranker.py --length-only --write",
         }
         write_fitted("length", model, values, fitted_now=tuple(values))
@@ -340,7 +341,7 @@ def main() -> None:
     asked = ask_all(ROOT / "sources", [EVAL / f for f in FIT_FILES])
     with tempfile.TemporaryDirectory() as folder:
         asked += ask_all(official_sources(Path(folder) / "sources"), OFFICIAL_FILES)
-    held = ask_all(ROOT / "sources", [EVAL / HELD_OUT])
+    held = ask_all(ROOT / "sources", [EVAL / f for f in HELD_OUT])
     print(f"{len(asked)} answerable fit questions, {len(held)} held out")
     if args.length_only:
         fit_length(asked, held, args.folds, write=args.write)
@@ -397,8 +398,8 @@ def main() -> None:
     for name, value in zip(FEATURES, choice.weights, strict=True):
         print(f"  {name:26s} {value:+.3f}")
     print(
-        f"{HELD_OUT} (never fitted on), {len(held)} answerable questions: best candidate right "
-        f"{top1(held_groups, choice.weights):.3f}; answer right {held_share:.3f}, "
+        f"{HELD_OUT_NAME} (never fitted on), {len(held)} answerable questions: best candidate "
+        f"right {top1(held_groups, choice.weights):.3f}; answer right {held_share:.3f}, "
         f"median {held_median:.0f} words"
     )
     ref_held = summary(outcomes(held, answers_with(held, REFERENCE), REFERENCE_SELECTION))
@@ -422,7 +423,7 @@ def main() -> None:
                     "answer_right": round(cv_answer, 4),
                     "folds": [round(s, 4) for s in ranker_scores],
                 },
-                "held_out": {HELD_OUT: round(held_share, 4)},
+                "held_out": {HELD_OUT_NAME: round(held_share, 4)},
                 "command": "python scripts/fit_ranker.py --write",
             },
             {

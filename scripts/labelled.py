@@ -36,7 +36,10 @@ FIT_FILES = (
     "conversations-2.jsonl",
     "conversations-3.jsonl",
 )
-HELD_OUT = "holdout.jsonl"
+# Never fitted on: holdout.jsonl, and holdout-2.jsonl, written blind (from the source alone,
+# by someone who never saw the answerer or the other question files).
+HELD_OUT = ("holdout.jsonl", "holdout-2.jsonl")
+HELD_OUT_NAME = " + ".join(HELD_OUT)
 OFFICIAL_FILES = (
     DATA / "eval-final-acts" / "final-acts.jsonl",
     DATA / "eval-final-acts" / "final-acts-2.jsonl",
