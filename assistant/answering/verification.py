@@ -32,6 +32,10 @@ _AMOUNT = re.compile(
 )
 # "How much of ..." asks for a share, which a quantifier gives ("most of their proposal").
 _PROPORTION = re.compile(r"\bhow much of\b|\bwhat (part|share|proportion) of\b", re.IGNORECASE)
+_DURATION = re.compile(r"[\s\-]*(years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)
+_ASKS_TIME = re.compile(
+    r"\b(how long|years?|months?|weeks?|days?|hours?|minutes?|decades?|often|duration)\b", re.I
+)
 _QUANTIFIER = re.compile(r"\b(most|some|part|all|none|little|half|parts|majority)\b", re.IGNORECASE)
 _ACT_NUMBER = re.compile(
     r"\b(resolution|decision|res\.|article|no\.|com\d*)\s*[\w/]*\d", re.IGNORECASE
@@ -51,18 +55,17 @@ _PERCENT = re.compile(
     r"\d[\d,.]*\s*(%|per ?cent)|\b(half|a third|a quarter|two thirds|three quarters)\b",
     re.IGNORECASE,
 )
-_BODY = re.compile(
+# Words that name who takes part or decides ("member states", "civil society").
+_PARTIES = re.compile(
     r"\b(member states|states|countries|country|governments?|administrations?|civil society|"
     r"stakeholders?|members|delegat\w+|compan\w+|industr\w+|users|people|public|anyone|"
     r"everyone|experts?|representatives?|observers|organi[sz]ations|participants|bodies|"
-    r"secretary-general|directors?|council|assembly|group|sector|bureau|union|nations)\b|"
-    r"\b[A-Z]{2,}\b|\b[A-Z][a-z]+\b(?<!^\w)",
+    r"secretary-general|directors?|council|assembly|group|sector|bureau|union|nations)\b",
     re.IGNORECASE,
 )
-
+# A proper name or an acronym inside a sentence (case matters: "ITU", "Access", not "the").
+_PROPER = re.compile(r"(?<=\S\s)[A-Z][a-z]+\b|\b[A-Z]{2,}\b")
 _ENTITY = re.compile(r"\b[A-Z][\w\-]*[A-Za-z]\b|\b[A-Z]{2,}\b")
-# Words that name who takes part or decides ("member states", "civil society"), for `gives_new`.
-_PARTIES = re.compile(_BODY.pattern.split("|\\b[A-Z]{2,}")[0], re.IGNORECASE)
 
 
 def gives_new(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool:
@@ -106,7 +109,15 @@ def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool
             return _PERCENT.search(text) is not None
         if _PROPORTION.search(analysis.question) and _QUANTIFIER.search(text):
             return True
-        return new(m.group(0) for m in _AMOUNT.finditer(text))
+        # "How many member states ...?" is not answered by "four years" or "once": a duration
+        # or a frequency counts only when the question asks about time.
+        counts = (
+            m.group(0)
+            for m in _AMOUNT.finditer(text)
+            if _ASKS_TIME.search(analysis.question)
+            or not (_DURATION.match(text, m.end()) or m.group(0).lower() in ("once", "twice"))
+        )
+        return new(counts)
     if answer_type == "date":
         return new(m.group(0) for m in _DATE.finditer(sentence))
     if answer_type == "place":
@@ -121,7 +132,9 @@ def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool
                 for role in analysis.role
             )
             return has_role and (named or _PARTIES.search(sentence) is not None)
-        return named or bool(_BODY.search(sentence) and not _asks_name(analysis))
+        # "Who can take part?": people, a party ("member states") or a body's name.
+        body = _PARTIES.search(sentence) or _PROPER.search(sentence)
+        return named or bool(body and not _asks_name(analysis))
     if answer_type == "organisation" and analysis.detail == "country":
         # "Which countries ...?" wants countries or groups of them named, not "many states";
         # a name no list knows ("Freedonia") may be one.

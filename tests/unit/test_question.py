@@ -70,6 +70,11 @@ def test_an_act_with_a_compound_number_is_known_by_the_number_alone() -> None:
         ("How many delegates attended?", "Resolution 102 was revised in 2014.", False),
         ("How many delegates attended?", "Delegates attended from every region.", False),
         ("How much of the proposal survived?", "Most of the proposal survived.", True),
+        # A duration or a frequency counts no delegations, unless time is what is asked.
+        ("How many states sent delegations?", "It meets once every four years.", False),
+        ("How many states sent delegations?", "A three-week meeting of 150 states.", True),
+        ("How many years does the mandate run?", "The mandate runs for four years.", True),
+        ("How often does the conference meet?", "It meets once every four years.", True),
         ("When will the consultations start?", "Starting in 2015, consultations open.", True),
         ("When will the consultations start?", "Consultations will engage stakeholders.", False),
         ("Where was it held?", "It was held in Lisbon, Portugal.", True),
@@ -85,6 +90,9 @@ def test_an_act_with_a_compound_number_is_known_by_the_number_alone() -> None:
             True,
         ),
         ("Who can take part in the group?", "It is only open to member states.", True),
+        ("Who can take part in the group?", "It is open to the Freedonian Society.", True),
+        # Any word used to count as a body (the pattern ignored case): now a party or a name.
+        ("Who can take part in the group?", "it is open, in principle, to all.", False),
         ("Which countries opposed it?", "Some countries opposed it.", False),
         ("Which countries opposed it?", "It was opposed by Freedonia and Ruritania.", True),
     ],
