@@ -272,6 +272,13 @@ def unknown_names(sentence: str) -> list[str]:
     return found
 
 
+def is_institution_word(word: str) -> bool:
+    """True when `word` belongs to names of bodies, events or documents ("Plenipot", "Forum",
+    "Resolution") or is a month or a weekday: such a name is no place."""
+    lowered = re.sub(r"['’]s$", "", word).lower()
+    return lowered in _NOT_PERSON or lowered in _MONTHS_AND_DAYS
+
+
 def is_place_word(word: str) -> bool:
     """True when `word` is a country's name or a common short form of one."""
     names, _ = _country_names()

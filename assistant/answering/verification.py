@@ -18,7 +18,12 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from assistant.answering.entities import countries_named, people_named, unknown_names
+from assistant.answering.entities import (
+    countries_named,
+    is_institution_word,
+    people_named,
+    unknown_names,
+)
 from assistant.answering.question import Analysis, AnswerType, Constraint, constraints
 from assistant.index.text import stem, terms
 
@@ -121,7 +126,14 @@ def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool
     if answer_type == "date":
         return new(m.group(0) for m in _DATE.finditer(sentence))
     if answer_type == "place":
-        return new(m.group(0) for m in _PLACE.finditer(sentence))
+        # A country anywhere ("a proposal by South Korea"), or a name after "in", "at", "from"
+        # ... that is no body, event or document ("in Busan", not "at the Plenipot").
+        places = (
+            m.group(0)
+            for m in _PLACE.finditer(sentence)
+            if not is_institution_word(m.group(0).split()[-1])
+        )
+        return new(countries_named(sentence)) or new(places)
     if answer_type == "person":
         named = new(people_named(sentence))
         if analysis.role:

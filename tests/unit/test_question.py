@@ -79,6 +79,8 @@ def test_an_act_with_a_compound_number_is_known_by_the_number_alone() -> None:
         ("When will the consultations start?", "Consultations will engage stakeholders.", False),
         ("Where was it held?", "It was held in Lisbon, Portugal.", True),
         ("Where was it held?", "It was held in December.", False),
+        ("Where was it debated?", "It was debated at the Plenipot.", False),
+        ("Which country made the proposal?", "A proposal by South Korea was debated.", True),
         (
             "What is the name of the Secretary-General elected?",
             "Delegates elected new members of the leadership.",
