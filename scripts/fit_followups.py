@@ -1,7 +1,14 @@
-"""Fit the ranker's conversation weights from the labelled follow-up turns, cross-validated.
+"""Fit a group of the ranker's weights on the questions they matter for, cross-validated.
 
-    .venv/bin/python scripts/fit_followups.py [--folds 5] [--write]
+    .venv/bin/python scripts/fit_followups.py [--group conversation|cues] [--folds 5] [--write]
 
+`--group cues` fits the answer-cue weights (`settles`, `gives_cause`, `view_stance`,
+`neighbour_similarity`: a yes/no question and a sentence that says no, a why-question and a
+cause, a question about the author's view and a sentence that takes one, the similarity of the
+sentences around a candidate) on every answerable fit question, the same way: a grid per
+weight, every other weight as fitted.json has it, `earlier_turn_weight` kept.
+
+The default group, `conversation`:
 The four conversation features of `assistant.answering.ranking.FEATURES` (`repeated`,
 `after_said`, `beside_said`, `near_said`: where a candidate stands relative to the passages the
 previous answer quoted) and `earlier_turn_weight` (how much a word only an earlier question used
@@ -43,12 +50,13 @@ from assistant.answering.extractive import Selection
 from assistant.answering.ranking import FEATURES, Settings, candidates, fitted
 
 CONVERSATION = ("repeated", "after_said", "beside_said", "near_said")
+CUES = ("settles", "gives_cause", "view_stance", "neighbour_similarity")
+GROUPS = {"conversation": CONVERSATION, "cues": CUES}
 GRID = tuple(round(0.15 * i, 2) for i in range(-4, 5))  # -0.6 .. 0.6
 # How much a word only an earlier question used counts (`earlier_turn_weight`): it, too,
 # matters in follow-up turns alone.
 EARLIER = (0.0, 0.15, 0.3, 0.5, 1.0)
 HAND_SET_EARLIER = 0.3  # its value before it was fitted: ties go to it, so a rerun fits the same
-_FREE = [FEATURES.index(name) for name in CONVERSATION]
 
 
 def top1_each(groups: Sequence[Group], weights: np.ndarray) -> np.ndarray:
@@ -58,45 +66,53 @@ def top1_each(groups: Sequence[Group], weights: np.ndarray) -> np.ndarray:
     )
 
 
-def with_free(base: np.ndarray, free: Sequence[float]) -> np.ndarray:
-    """`base` with the conversation weights replaced by `free`."""
+def with_free(base: np.ndarray, names: Sequence[str], free: Sequence[float]) -> np.ndarray:
+    """`base` with the weights of `names` replaced by `free`."""
     weights = base.copy()
-    weights[_FREE] = free
+    weights[[FEATURES.index(n) for n in names]] = free
     return weights
 
 
-COMBINATIONS = np.array(list(itertools.product(GRID, repeat=len(_FREE))))  # C x 4
+def combinations(names: Sequence[str]) -> np.ndarray:
+    """Every combination of GRID values for `names` (C x len(names))."""
+    return np.array(list(itertools.product(GRID, repeat=len(names))))
 
 
-def hits(groups: Sequence[Group], base: np.ndarray) -> np.ndarray:
-    """Questions x COMBINATIONS: is the best verified candidate right under each combination."""
+def hits(groups: Sequence[Group], base: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    """Questions x combinations: is the best verified candidate right under each combination."""
+    free = [FEATURES.index(n) for n in names]
+    grid = combinations(names)
     fixed = base.copy()
-    fixed[_FREE] = 0.0
-    found = np.zeros((len(groups), len(COMBINATIONS)), dtype=bool)
+    fixed[free] = 0.0
+    found = np.zeros((len(groups), len(grid)), dtype=bool)
     for i, g in enumerate(groups):
         if g.x.size:
-            scores = (g.x @ fixed)[:, None] + g.x[:, _FREE] @ COMBINATIONS.T  # n x C
+            scores = (g.x @ fixed)[:, None] + g.x[:, free] @ grid.T  # n x C
             found[i] = g.right[np.argmax(scores, axis=0)]
     return found
 
 
 def fit(
-    tables: dict[float, np.ndarray], rows: Sequence[int], current: float = HAND_SET_EARLIER
+    tables: dict[float, np.ndarray],
+    rows: Sequence[int],
+    names: Sequence[str],
+    current: float = HAND_SET_EARLIER,
 ) -> tuple[float, tuple[float, ...]]:
     """The earlier-turn weight and combination right for the most `rows` of their table.
 
     Ties go to `current` (the hand-set earlier-turn weight), then to the smallest weights.
     """
-    size = np.abs(COMBINATIONS).sum(axis=1)
+    grid = combinations(names)
+    size = np.abs(grid).sum(axis=1)
     best: tuple[tuple[float, float, float], float, int] | None = None
     for earlier, table in tables.items():
         right = table[list(rows)].sum(axis=0)
-        c = min(range(len(COMBINATIONS)), key=lambda c: (-right[c], size[c]))
+        c = min(range(len(grid)), key=lambda c: (-right[c], size[c]))
         key = (-float(right[c]), float(earlier != current), float(size[c]))
         if best is None or key < best[0]:
             best = (key, earlier, c)
     assert best is not None
-    return best[1], tuple(float(w) for w in COMBINATIONS[best[2]])
+    return best[1], tuple(float(w) for w in grid[best[2]])
 
 
 def answers_right(asked: Sequence[Asked], settings: Settings) -> float:
@@ -107,66 +123,74 @@ def answers_right(asked: Sequence[Asked], settings: Settings) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--group", choices=sorted(GROUPS), default="conversation")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--write", action="store_true", help="store the fitted weights")
     args = parser.parse_args()
+    names = GROUPS[args.group]
     current = fitted()
+    now = current.earlier_turn_weight
     asked = ask_all(ROOT / "sources", [EVAL / f for f in FIT_FILES])
     with tempfile.TemporaryDirectory() as folder:
         asked += ask_all(official_sources(Path(folder) / "sources"), OFFICIAL_FILES)
-    asked = [a for a in asked if a.question.history]
-    held = [
-        a for a in ask_all(ROOT / "sources", [EVAL / f for f in HELD_OUT]) if a.question.history
-    ]
-    print(f"{len(asked)} answerable follow-up turns to fit on, {len(held)} held out")
-    now = current.earlier_turn_weight
-    by_earlier = {e: groups_for(asked, e, current.title_weight) for e in EARLIER}
+    held = ask_all(ROOT / "sources", [EVAL / f for f in HELD_OUT])
+    # The conversation weights matter in follow-up turns alone, with the earlier-turn weight;
+    # the cues in any question, with the earlier-turn weight as it is.
+    conversation = args.group == "conversation"
+    if conversation:
+        asked = [a for a in asked if a.question.history]
+        held = [a for a in held if a.question.history]
+    earliers = EARLIER if conversation else (now,)
+    tie = HAND_SET_EARLIER if conversation else now
+    print(f"{len(asked)} answerable questions to fit {names} on, {len(held)} held out")
+    by_earlier = {e: groups_for(asked, e, current.title_weight) for e in earliers}
     base = np.array(current.weights)
-    tables = {e: hits(found, base) for e, found in by_earlier.items()}
+    tables = {e: hits(found, base, names) for e, found in by_earlier.items()}
     now_groups = groups_for(asked, now, current.title_weight)
     fitted_hits: list[float] = []
     base_hits: list[float] = []
     for k, test in enumerate(folds_of([a.group for a in asked], args.folds)):
-        earlier, free = fit(tables, [i for i in range(len(asked)) if i not in set(test)])
+        train = [i for i in range(len(asked)) if i not in set(test)]
+        earlier, free = fit(tables, train, names, tie)
         tested = [by_earlier[earlier][i] for i in test]
-        fitted_hits.append(float(top1_each(tested, with_free(base, free)).mean()))
+        fitted_hits.append(float(top1_each(tested, with_free(base, names, free)).mean()))
         base_hits.append(float(top1_each([now_groups[i] for i in test], base).mean()))
         print(
-            f"fold {k + 1} ({len(test)} turns): earlier {earlier}, "
-            f"{dict(zip(CONVERSATION, free, strict=True))} best candidate right "
+            f"fold {k + 1} ({len(test)} questions): earlier {earlier}, "
+            f"{dict(zip(names, free, strict=True))} best candidate right "
             f"{fitted_hits[-1]:.3f} (current values {base_hits[-1]:.3f})"
         )
     print(
         f"cross-validated best candidate right: fitted {np.mean(fitted_hits):.3f}, "
         f"current {np.mean(base_hits):.3f}"
     )
-    earlier, free = fit(tables, range(len(asked)))
-    weights = with_free(base, free)
+    earlier, free = fit(tables, range(len(asked)), names, tie)
+    weights = with_free(base, names, free)
     chosen = Settings(tuple(float(w) for w in weights), earlier, current.title_weight)
     held_groups = groups_for(held, earlier, current.title_weight)
     held_now = groups_for(held, now, current.title_weight)
     print(
-        f"fitted on all {len(asked)} turns: earlier {earlier}, "
-        f"{dict(zip(CONVERSATION, free, strict=True))}"
+        f"fitted on all {len(asked)} questions: earlier {earlier}, "
+        f"{dict(zip(names, free, strict=True))}"
     )
     print(
-        f"{HELD_OUT_NAME} (never fitted on), {len(held)} follow-up turns: best candidate right "
+        f"{HELD_OUT_NAME} (never fitted on), {len(held)} questions: best candidate right "
         f"{top1_each(held_groups, weights).mean():.3f} (current "
         f"{top1_each(held_now, base).mean():.3f}); answer right "
         f"{answers_right(held, chosen):.3f} (current {answers_right(held, current):.3f})"
     )
     if args.write:
         data = json.loads(FITTED.read_text("utf-8"))
-        data["ranker"]["weights"].update(dict(zip(CONVERSATION, free, strict=True)))
+        data["ranker"]["weights"].update(dict(zip(names, free, strict=True)))
         data["values"]["earlier_turn_weight"] = earlier
-        data["ranker"]["conversation"] = {
-            "fitted": [*CONVERSATION, "earlier_turn_weight"],
-            "fitted_on": "the follow-up turns of " + ", ".join(FIT_FILES),
+        data["ranker"][args.group] = {
+            "fitted": [*names, *(["earlier_turn_weight"] if conversation else [])],
+            "fitted_on": ("the follow-up turns of " if conversation else "") + ", ".join(FIT_FILES),
             "cross_validated_best_right": round(float(np.mean(fitted_hits)), 4),
-            "command": "python scripts/fit_followups.py --write",
+            "command": f"python scripts/fit_followups.py --group {args.group} --write",
         }
         FITTED.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote the conversation weights to {FITTED}")
+        print(f"wrote the {args.group} weights to {FITTED}")
 
 
 if __name__ == "__main__":

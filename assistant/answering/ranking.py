@@ -14,6 +14,7 @@ from functools import cache
 
 from assistant.answering.citations import readable
 from assistant.answering.cited import cited_positions, neighbours
+from assistant.answering.cues import gives_cause, settles
 from assistant.answering.intent import Intent
 from assistant.answering.question import Analysis
 from assistant.answering.retrieve import Retrieval
@@ -46,7 +47,8 @@ FEATURES = (
     "near_said",  # a sentence of the passage before or after one the previous answer quoted
     "view_stance",  # the question asks the author's view and the sentence takes one (stance)
     "neighbour_similarity",  # the higher similarity of the sentences before and after it
-    "phrases",  # share of the question's adjacent word pairs that stand together in it
+    "settles",  # a yes/no question and a sentence that says no or not (`cues.settles`)
+    "gives_cause",  # a why-question and a sentence that names a cause or aim
 )
 
 
@@ -132,7 +134,6 @@ def candidates_of(
     said_at = _said_positions(retrieval, said)
     near = {n for at in said_at for n in neighbours(at[0])}
     wants_view = asks_view(own_text)
-    pairs = _pairs(own_text)
     found: list[Candidate] = []
     for chunk in retrieval.chunks.values():
         own = {
@@ -170,16 +171,11 @@ def candidates_of(
                 float(next_to_quoted and not after),
                 float(wants_view and takes_view(sentence.text)),
                 max(beside, default=0.0),
-                len(pairs & _pairs(sentence.text)) / len(pairs) if pairs else 0.0,
+                float(settles(analysis.answer_type, sentence.text)),
+                float(gives_cause(analysis.answer_type, sentence.text)),
             )
             found.append(Candidate(chunk, sentence, values))
     return found
-
-
-def _pairs(text: str) -> set[tuple[str, str]]:
-    """Stems of adjacent content words ("council working", "working group")."""
-    stems = [stem(w) for w in terms(text)]
-    return set(zip(stems, stems[1:], strict=False))
 
 
 def _said_positions(retrieval: Retrieval, said: str) -> set[tuple[str, int]]:
@@ -223,7 +219,12 @@ def verified(item: Scored, analysis: Analysis, title: str) -> bool:
     The context is the sentence's paragraph or clause, its heading and locator, and the title
     of its source ("ITU Plenipotentiary 2014: ..." says what every passage of it is about).
     """
-    if not has_type(analysis.answer_type, readable(item.sentence.text), analysis):
+    text = readable(item.sentence.text)
+    if item.chunk.part and analysis.answer_type in ("person", "organisation"):
+        # A clause's block heading names whom it calls upon or instructs ("calls upon Member
+        # States": "to support relay stations.").
+        text = f"{item.chunk.locator.rpartition(' › ')[2]}: {text}"
+    if not has_type(analysis.answer_type, text, analysis):
         return False
     context = f"{title}\n{item.chunk.context}\n{item.chunk.text}"
     return not unmet(analysis, context)
