@@ -25,6 +25,7 @@ from assistant.answering.intent import Intent
 from assistant.answering.ranking import Scored, candidates
 from assistant.answering.retrieve import Retrieval
 from assistant.answering.turn import Turn, read_turn
+from assistant.answering.verification import asks_for_act, is_act_line
 from assistant.fitted import fitted_value
 from assistant.schema import Answer, Citation
 
@@ -72,6 +73,8 @@ class ExtractiveAnswerer:
             return abstain(retrieval, missing=retrieval.missing)
         turn = _turn(question, retrieval)
         everything, ranked = candidates(turn, retrieval)
+        if asks_for_act(turn.analysis.question) and (named := self._act_of_topic(turn, retrieval)):
+            return compose(named, retrieval)
         if not answers(answer_probability(turn, retrieval, everything, ranked), self.abstain_below):
             # Near enough to answer, had the best sentence of all the detail asked for.
             topical = answer_probability(turn, retrieval, everything, everything)
@@ -79,6 +82,23 @@ class ExtractiveAnswerer:
                 return lacks_detail(everything[0], turn.analysis, retrieval)
             return abstain(retrieval)
         return compose(choose(turn.intent, ranked, self.selection), retrieval)
+
+    def _act_of_topic(self, turn: Turn, retrieval: Retrieval) -> list[Scored]:
+        """For "which resolution ...?": the line naming the act of the section that answers
+        on the topic, then that section's best sentence; empty when no such section does.
+
+        The decision is made on the topic, as for any question; the line under the section's
+        heading ("Resolution Com5/4 (Busan, 2014)") then says which act it is.
+        """
+        everything, _ = candidates(turn, retrieval)
+        lines = [i for i in everything if not i.chunk.part and is_act_line(i.sentence.text)]
+        topical = [i for i in everything if i not in lines]
+        if not lines or not topical:
+            return []
+        if not answers(answer_probability(turn, retrieval, topical, topical), self.abstain_below):
+            return []
+        line = next((i for i in lines if i.chunk.group == topical[0].chunk.group), None)
+        return [line, topical[0]] if line is not None else []
 
     def best_confidence(self, question: str, retrieval: Retrieval) -> float | None:
         """The confidence of the best verified sentence; None when nothing can answer."""

@@ -20,7 +20,13 @@ from assistant.answering.question import Analysis
 from assistant.answering.retrieve import Retrieval
 from assistant.answering.stance import asks_view, takes_view
 from assistant.answering.turn import Turn
-from assistant.answering.verification import gives_new, has_type, unmet
+from assistant.answering.verification import (
+    asks_for_act,
+    gives_new,
+    has_type,
+    is_act_line,
+    unmet,
+)
 from assistant.fitted import fitted_model, fitted_value
 from assistant.index.text import stem, terms
 from assistant.schema import Chunk, Sentence
@@ -233,8 +239,14 @@ def verified(item: Scored, analysis: Analysis, title: str) -> bool:
 def candidates(
     turn: Turn, retrieval: Retrieval, using: Settings | None = None
 ) -> tuple[list[Scored], list[Scored]]:
-    """Every sentence ranked, and those of them that pass verification (both best first)."""
+    """Every sentence ranked, and those of them that pass verification (both best first).
+
+    The line that names a commentary section's act ("Resolution Com5/4 (Busan, 2014)") is a
+    candidate only when the question asks which act it is or its number.
+    """
     ranked = rank(turn, retrieval, using)
+    if not asks_for_act(turn.analysis.question):
+        ranked = [i for i in ranked if i.chunk.part or not is_act_line(i.sentence.text)]
     titles = {p.source: p.title for p in retrieval.passages}
     passing = [
         item for item in ranked if verified(item, turn.analysis, titles.get(item.chunk.source, ""))

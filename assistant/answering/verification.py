@@ -45,6 +45,13 @@ _QUANTIFIER = re.compile(r"\b(most|some|part|all|none|little|half|parts|majority
 _ACT_NUMBER = re.compile(
     r"\b(resolution|decision|res\.|article|no\.|com\d*)\s*[\w/]*\d", re.IGNORECASE
 )
+_ASKS_ACT = re.compile(
+    r"\b(number|code|symbol|designation)\b.{0,40}\b(resolution|decision|act|document|text)s?\b|"
+    r"\b(which|what) (resolution|decision)s?\b",
+    re.IGNORECASE,
+)
+# A commentary line that names the act its section discusses: "Resolution Com5/4 (Busan, 2014)".
+_ACT_LINE = re.compile(r"^(Resolution|Decision)\s+\S+[^.!?]*\(.*\d{4}\)$", re.IGNORECASE)
 _DATE = re.compile(
     r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|"
     r"november|december|spring|summer|autumn|fall|winter|next (year|conference|plenipot\w*|"
@@ -71,6 +78,17 @@ _PARTIES = re.compile(
 # A proper name or an acronym inside a sentence (case matters: "ITU", "Access", not "the").
 _PROPER = re.compile(r"(?<=\S\s)[A-Z][a-z]+\b|\b[A-Z]{2,}\b")
 _ENTITY = re.compile(r"\b[A-Z][\w\-]*[A-Za-z]\b|\b[A-Z]{2,}\b")
+
+
+def asks_for_act(question: str) -> bool:
+    """True when the question asks which act, or an act's number ("What is the number of the
+    resolution on ...?", "Which resolution covers IoT?")."""
+    return _ASKS_ACT.search(question) is not None
+
+
+def is_act_line(text: str) -> bool:
+    """True when `text` is only the line naming an act, as commentary puts under a heading."""
+    return _ACT_LINE.match(text.strip()) is not None
 
 
 def gives_new(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool:
@@ -109,6 +127,9 @@ def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool
         )
 
     if answer_type == "number":
+        if asks_for_act(analysis.question):
+            # "What is the number of the resolution on ...?": an act's number answers.
+            return new(m.group(0) for m in _ACT_NUMBER.finditer(sentence))
         text = _ACT_NUMBER.sub(" ", sentence)
         if analysis.detail == "percent":
             return _PERCENT.search(text) is not None

@@ -63,6 +63,9 @@ def commentary_segments(text: str, *, kind: str = "commentary") -> list[Segment]
         if _is_heading(block):
             if _RESOLUTION_LINE.match(block) and seen_body:
                 subject = block  # "Resolution 130 (Rev Busan, 2014)": what the next part discusses
+                # The line is evidence too: it answers "which resolution is this section on?".
+                group = f"{heading} ({subject})"
+                found.append(Segment(block, start, end, f"{heading} › {subject}", kind, group))
             # Plain short lines before the first paragraph are the title, not sections.
             elif seen_body or _MD_HEADING.match(block):
                 heading = _MD_HEADING.sub("", block).strip()

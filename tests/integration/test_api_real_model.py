@@ -65,3 +65,20 @@ def test_real_warm_ask_is_fast(real_assistant: Assistant) -> None:
         real_assistant.ask(question)
         timings.append(time.perf_counter() - began)
     assert statistics.median(timings) < 0.150, f"p50 {statistics.median(timings) * 1000:.0f} ms"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "act"),
+    [
+        ("Which resolution covers the Internet of Things?", "Resolution WG-PL/3"),
+        ("What is the number of the resolution on counterfeit devices?", "Resolution Com5/4"),
+    ],
+)
+def test_real_which_resolution_quotes_the_line_under_the_heading(
+    real_assistant: Assistant, question: str, act: str
+) -> None:
+    answer = real_assistant.ask(question)
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].quote.startswith(act), answer.text
+    check_citations(real_assistant, answer)

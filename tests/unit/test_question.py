@@ -14,7 +14,7 @@ from assistant.answering.abstention import NO_ANSWER
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.question import Constraint, analyse, constraints
 from assistant.answering.turn import read_turn
-from assistant.answering.verification import has_type, satisfied
+from assistant.answering.verification import asks_for_act, has_type, is_act_line, satisfied
 from assistant.index.text import stem
 
 
@@ -259,3 +259,23 @@ def test_gives_new_wants_a_value_the_question_did_not_give() -> None:
     many = analyse("How many Member States signed?")
     assert gives_new(many.answer_type, "It was signed by 140 of them.", many)
     assert not gives_new(many.answer_type, "It was signed by them.", many)
+
+
+@pytest.mark.parametrize(
+    ("question", "ok"),
+    [
+        ("Which resolution covers the Internet of Things?", True),
+        ("What is the number of the resolution on counterfeit devices?", True),
+        ("What's the document code of the IoT resolution?", True),
+        ("What does the resolution on counterfeit devices say?", False),
+        ("How many resolutions were adopted?", False),
+    ],
+)
+def test_a_question_for_an_act_is_told(question: str, ok: bool) -> None:
+    assert asks_for_act(question) is ok
+
+
+def test_an_act_line_is_only_the_line() -> None:
+    assert is_act_line("Resolution Com5/4 (Busan, 2014)")
+    assert is_act_line("Decision 11 (Rev. Busan, 2014)")
+    assert not is_act_line("Resolution 102 (Rev. Busan, 2014) addressed the ITU's role.")

@@ -75,6 +75,16 @@ def test_resolution_lines_name_the_subject(commentary: tuple[str, list[Segment]]
     assert by_locator["On transparency ¶1"].group == "On transparency"
 
 
+def test_a_resolution_line_is_a_passage_of_its_own(commentary: tuple[str, list[Segment]]) -> None:
+    # It answers "Which resolution covers counterfeit devices?"; it is no numbered paragraph.
+    text, segs = commentary
+    by_locator = {s.locator: s for s in segs}
+    line = by_locator["Counterfeiting of devices › Resolution Com5/4 (Busan, 2014)"]
+    assert line.text == "Resolution Com5/4 (Busan, 2014)" == text[line.start : line.end]
+    assert line.group == "Counterfeiting of devices (Resolution Com5/4 (Busan, 2014))"
+    assert by_locator["Counterfeiting of devices ¶1"].text.startswith("One of the new")
+
+
 def test_title_lines_are_not_sections(commentary: tuple[str, list[Segment]]) -> None:
     _, segs = commentary
     assert not any(
