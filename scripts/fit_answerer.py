@@ -52,7 +52,8 @@ from assistant.evaluation.harness import is_correct, load_questions
 from assistant.schema import Answer
 
 FILES = [*FIT_FILES, *(p.name for p in OFFICIAL_FILES)]
-L2 = 1.0  # ridge penalty on the standardised weights: a design choice, not fitted
+# Ridge penalties on the standardised weights; one is chosen by inner cross-validation.
+PENALTIES = (0.1, 1.0, 10.0, 100.0)
 PROBABILITIES = [round(0.025 * i, 3) for i in range(1, 40)]
 CONFIDENCES = [round(0.05 * i, 2) for i in range(-4, 25)]
 
@@ -154,8 +155,11 @@ class Model:
         return o.features is not None and self.probability(o.features) >= self.threshold
 
 
-def fit_model(observations: Sequence[Observation]) -> Model:
-    """Ridge logistic regression (Newton's method) of right_if_answered, then its threshold."""
+def fit_model(observations: Sequence[Observation], l2: float | None = None) -> Model:
+    """Ridge logistic regression (Newton's method) of right_if_answered, then its threshold;
+    the penalty `l2`, when not given, chosen by inner cross-validation (`choose_penalty`)."""
+    if l2 is None:
+        l2 = choose_penalty(observations)
     usable = [o for o in observations if o.features is not None]
     x = np.array([o.features for o in usable], dtype=float)
     y = np.array([o.right_if_answered for o in usable], dtype=float)
@@ -163,7 +167,7 @@ def fit_model(observations: Sequence[Observation]) -> Model:
     spread[spread == 0] = 1.0
     z = np.hstack([np.ones((len(x), 1)), (x - mean) / spread])
     w = np.zeros(z.shape[1])
-    penalty = np.diag([0.0] + [L2] * (z.shape[1] - 1))
+    penalty = np.diag([0.0] + [l2] * (z.shape[1] - 1))
     for _ in range(50):
         p = 1.0 / (1.0 + np.exp(-z @ w))
         gradient = z.T @ (p - y) + penalty @ w
@@ -179,6 +183,23 @@ def fit_model(observations: Sequence[Observation]) -> Model:
     return Model(raw.weights, intercept, best_threshold(PROBABILITIES, scores))
 
 
+def choose_penalty(observations: Sequence[Observation], folds: int = 3) -> float:
+    """The penalty of PENALTIES whose models score best on inner folds (ties: the larger)."""
+    parts = folds_of([o.group for o in observations], folds)
+    best: tuple[float, float] | None = None
+    for l2 in PENALTIES:
+        scores = []
+        for part in parts:
+            held = set(part)
+            model = fit_model([o for i, o in enumerate(observations) if i not in held], l2)
+            scores.append(score([observations[i] for i in part], model.answers))
+        point = (sum(scores) / len(scores), l2)
+        if best is None or point >= best:
+            best = point
+    assert best is not None
+    return best[1]
+
+
 def cross_validate(observations: list[Observation], folds: int) -> tuple[list[float], list[float]]:
     """Held-out fold scores of the old decision and of the model, on the same folds."""
     old: list[float] = []
@@ -188,12 +209,13 @@ def cross_validate(observations: list[Observation], folds: int) -> tuple[list[fl
         test = [observations[i] for i in test_ids]
         train = [o for i, o in enumerate(observations) if i not in held]
         t = fit_threshold(train)
-        model = fit_model(train)
+        l2 = choose_penalty(train)
+        model = fit_model(train, l2)
         old.append(score(test, confident_at(t)))
         new.append(score(test, model.answers))
         print(
             f"fold {k + 1} ({len(test)} questions): old threshold {t:+.2f} -> {old[-1]:.3f}; "
-            f"model, P >= {model.threshold:.3f} -> {new[-1]:.3f}"
+            f"model (L2 {l2}), P >= {model.threshold:.3f} -> {new[-1]:.3f}"
         )
     return old, new
 
@@ -247,10 +269,14 @@ def main() -> None:
         f"over {len(observations)} questions in {len(files)} files"
     )
     threshold = fit_threshold(observations)
-    model = fit_model(observations)
+    l2 = choose_penalty(observations)
+    model = fit_model(observations, l2)
     held_old = score(held, confident_at(threshold))
     held_new = score(held, model.answers)
-    print(f"fitted on all fit files: old threshold {threshold:+.2f}, model P >= {model.threshold}")
+    print(
+        f"fitted on all fit files: old threshold {threshold:+.2f}, model (L2 {l2}) "
+        f"P >= {model.threshold}"
+    )
     for name, weight in zip(DECISION_FEATURES, model.weights, strict=True):
         print(f"  {name:>15} {weight:+.3f}")
     print(f"  {'intercept':>15} {model.intercept:+.3f}")
@@ -273,6 +299,7 @@ def main() -> None:
                     for name, w in zip(DECISION_FEATURES, model.weights, strict=True)
                 },
                 "intercept": round(model.intercept, 6),
+                "penalty": l2,
                 "fitted_on": files,
                 "cross_validated_score": round(sum(new) / len(new), 4),
                 "folds": [round(f, 4) for f in new],

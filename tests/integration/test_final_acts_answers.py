@@ -19,12 +19,6 @@ from assistant.schema import page_suffix
 DATA = Path(__file__).parents[1] / "data"
 
 pytestmark = pytest.mark.slow
-# The answer/decline model, fitted on commentary and official-text questions alike, still
-# declines this reasons question on official text (P below the threshold).
-DECLINED_ON_OFFICIAL_TEXT = pytest.mark.xfail(
-    strict=True, reason="the decision model declines it (P below the fitted threshold)"
-)
-
 # (question, the locator the first citation must have)
 CLAUSE_QUESTIONS = [
     (
@@ -107,7 +101,6 @@ def test_what_a_resolution_resolves_lists_every_item_in_order(acts_assistant: As
     assert answer.text.startswith("Resolution 102 (Rev. Busan, 2014) › resolves 1: that the Union")
 
 
-@DECLINED_ON_OFFICIAL_TEXT
 def test_reasons_come_from_the_preamble(acts_assistant: Assistant) -> None:
     answer = acts_assistant.ask("Why was Resolution 977 adopted?")
     assert answer.citations
