@@ -99,8 +99,9 @@ _PATTERNS: tuple[tuple[AnswerType, str], ...] = (
         "number",
         r"^\W*(how (many|much)|what (\w+ )?(percentage|share|number|amount|sum|"
         r"proportion)|"
-        r"(what|which) (is|was) the (number|amount|total|budget|cost|count|quota|target|"
-        r"rate|ratio|percentage|figure|fee|price|threshold)|what (\w+ )?(quota|target|rate|"
+        r"(what|which) (is|was|are|were) the (number|amount|total|budget|cost|count|quota|"
+        r"target|rate|ratio|percentage|figure|fee|price|threshold|population|size|length|"
+        r"height|area|distance|age|revenue|income|salary|gdp|turnover|capacity)|what (\w+ )?(quota|target|rate|"
         r"ratio|figure|fee|price|threshold)s?)\b",
     ),
     (

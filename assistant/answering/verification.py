@@ -39,7 +39,8 @@ _AMOUNT = re.compile(
 _PROPORTION = re.compile(r"\bhow much of\b|\bwhat (part|share|proportion) of\b", re.IGNORECASE)
 _DURATION = re.compile(r"[\s\-]*(years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.I)
 _ASKS_TIME = re.compile(
-    r"\b(how long|years?|months?|weeks?|days?|hours?|minutes?|decades?|often|duration)\b", re.I
+    r"\b(how long|length|years?|months?|weeks?|days?|hours?|minutes?|decades?|often|duration)\b",
+    re.I,
 )
 _QUANTIFIER = re.compile(r"\b(most|some|part|all|none|little|half|parts|majority)\b", re.IGNORECASE)
 _ACT_NUMBER = re.compile(

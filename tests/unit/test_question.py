@@ -22,6 +22,7 @@ from assistant.index.text import stem
     ("question", "expected"),
     [
         ("How many Member States signed the Final Acts?", "number"),
+        ("What is the population of Busan?", "number"),
         ("What percentage of the budget goes to the Bureau?", "number"),
         ("When does the forum's mandate expire?", "date"),
         ("In what year was the working group set up?", "date"),
@@ -75,6 +76,8 @@ def test_an_act_with_a_compound_number_is_known_by_the_number_alone() -> None:
         ("How many states sent delegations?", "A three-week meeting of 150 states.", True),
         ("How many years does the mandate run?", "The mandate runs for four years.", True),
         ("How often does the conference meet?", "It meets once every four years.", True),
+        ("What was the length of the conference?", "It was a three-week conference.", True),
+        ("What is the population of Busan?", "Many people live in Busan.", False),
         ("When will the consultations start?", "Starting in 2015, consultations open.", True),
         ("When will the consultations start?", "Consultations will engage stakeholders.", False),
         ("Where was it held?", "It was held in Lisbon, Portugal.", True),
