@@ -101,8 +101,8 @@ _PATTERNS: tuple[tuple[AnswerType, str], ...] = (
         r"proportion)|"
         r"(what|which) (is|was|are|were) the (number|amount|total|budget|cost|count|quota|"
         r"target|rate|ratio|percentage|figure|fee|price|threshold|population|size|length|"
-        r"height|area|distance|age|revenue|income|salary|gdp|turnover|capacity)|what (\w+ )?(quota|target|rate|"
-        r"ratio|figure|fee|price|threshold)s?)\b",
+        r"height|area|distance|age|revenue|income|salary|gdp|turnover|capacity)|"
+        r"what (\w+ )?(quota|target|rate|ratio|figure|fee|price|threshold)s?)\b",
     ),
     (
         "date",
