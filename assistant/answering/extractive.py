@@ -73,7 +73,7 @@ class ExtractiveAnswerer:
             return abstain(retrieval, missing=retrieval.missing)
         turn = _turn(question, retrieval)
         everything, ranked = candidates(turn, retrieval)
-        if asks_for_act(turn.analysis.question) and (named := self._act_of_topic(turn, retrieval)):
+        if named := self._act_of_topic(turn, retrieval, everything):
             return compose(named, retrieval)
         if not answers(answer_probability(turn, retrieval, everything, ranked), self.abstain_below):
             # Near enough to answer, had the best sentence of all the detail asked for.
@@ -83,16 +83,22 @@ class ExtractiveAnswerer:
             return abstain(retrieval)
         return compose(choose(turn.intent, ranked, self.selection), retrieval)
 
-    def _act_of_topic(self, turn: Turn, retrieval: Retrieval) -> list[Scored]:
+    def _act_of_topic(
+        self, turn: Turn, retrieval: Retrieval, everything: list[Scored]
+    ) -> list[Scored]:
         """For "which resolution ...?": the line naming the act of the section that answers
         on the topic, then that section's best sentence; empty when no such section does.
 
         The decision is made on the topic, as for any question; the line under the section's
         heading ("Resolution Com5/4 (Busan, 2014)") then says which act it is.
         """
-        everything, _ = candidates(turn, retrieval)
-        lines = [i for i in everything if not i.chunk.part and is_act_line(i.sentence.text)]
-        topical = [i for i in everything if i not in lines]
+        if not asks_for_act(turn.analysis.question):
+            return []
+        lines: list[Scored] = []
+        topical: list[Scored] = []
+        for item in everything:
+            is_line = not item.chunk.part and is_act_line(item.sentence.text)
+            (lines if is_line else topical).append(item)
         if not lines or not topical:
             return []
         if not answers(answer_probability(turn, retrieval, topical, topical), self.abstain_below):
