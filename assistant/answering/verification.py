@@ -212,11 +212,18 @@ def _satisfied(constraint: Constraint, text: str) -> bool:
     if not wanted:  # a name made of a stop word ("US", "IT"): as written, in capitals
         pattern = rf"(?<![\w.]){re.escape(constraint.text)}(?![\w])"
         return re.search(pattern, text) is not None
-    have = {stem(w) for w in terms(text)}
+    have = _stems_of(text)
     # A long name ("Internet Governance Forum") is often shortened in running text ("the
     # Forum"): most of its words will do; a one- or two-word name must stand whole.
     found = sum(any(_same_name(w, h) for h in have) for w in wanted)
     return found == len(wanted) or (len(wanted) >= 3 and 2 * found >= len(wanted))
+
+
+@lru_cache(maxsize=512)
+def _stems_of(text: str) -> frozenset[str]:
+    """The stems of a passage's words: each sentence of a passage checks the same context, so
+    it is read once, not once per sentence and constraint."""
+    return frozenset(stem(w) for w in terms(text))
 
 
 def unmet(analysis: Analysis, text: str, *, absent: Iterable[Constraint] = ()) -> list[Constraint]:
