@@ -266,10 +266,17 @@ def unknown_names(sentence: str) -> list[str]:
     for m in re.finditer(r"(?<=\s)[A-Z][\w\-’']*(?:\s+[A-Z][\w\-’']*)*", sentence):
         if " " in m.group(0) or not m.group(0)[1:2].islower():
             continue
+        if m.group(0).lower() in STOPWORDS or _opens_sentence(sentence, m.start()):
+            continue  # "... freely available. This is a good start." names no place
         word = re.sub(r"['’]s$", "", m.group(0)).lower()
         if word not in _NOT_PERSON and word not in _MONTHS_AND_DAYS:
             found.append(m.group(0))
     return found
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    """True when the word at `at` follows a sentence's end ("available. This")."""
+    return re.search(r"[.!?…][”\"’')\]]*\s+$", text[max(0, at - 4) : at]) is not None
 
 
 def is_institution_word(word: str) -> bool:

@@ -33,7 +33,9 @@ _NUMBER_WORDS = (
     r"millions|billion|dozen|dozens|half|percent|per cent"
 )
 _AMOUNT = re.compile(
-    rf"(?<![\w/])(?!(?:19|20)\d\d\b)\d[\d,.]*%?|\b({_NUMBER_WORDS})\b", re.IGNORECASE
+    # Not a number glued to a name: "WSIS+10", "WCIT-12", "G20" count nothing.
+    rf"(?<![\w/+\-])(?!(?:19|20)\d\d\b)\d[\d,.]*%?|\b({_NUMBER_WORDS})\b",
+    re.IGNORECASE,
 )
 # "How much of ..." asks for a share, which a quantifier gives ("most of their proposal").
 _PROPORTION = re.compile(r"\bhow much of\b|\bwhat (part|share|proportion) of\b", re.IGNORECASE)
@@ -77,7 +79,7 @@ _PARTIES = re.compile(
     re.IGNORECASE,
 )
 # A proper name or an acronym inside a sentence (case matters: "ITU", "Access", not "the").
-_PROPER = re.compile(r"(?<=\S\s)[A-Z][a-z]+\b|\b[A-Z]{2,}\b")
+_PROPER = re.compile(r"(?<=[^\s.!?…]\s)[A-Z][a-z]+\b|\b[A-Z]{2,}\b")
 _ENTITY = re.compile(r"\b[A-Z][\w\-]*[A-Za-z]\b|\b[A-Z]{2,}\b")
 
 

@@ -71,6 +71,8 @@ def test_an_act_with_a_compound_number_is_known_by_the_number_alone() -> None:
         ("How many delegates attended?", "Resolution 102 was revised in 2014.", False),
         ("How many delegates attended?", "Delegates attended from every region.", False),
         ("How much of the proposal survived?", "Most of the proposal survived.", True),
+        # A number glued to a name counts nothing.
+        ("How many reviews were held?", "The WSIS+10 review and WCIT-12 are next.", False),
         # A duration or a frequency counts no delegations, unless time is what is asked.
         ("How many states sent delegations?", "It meets once every four years.", False),
         ("How many states sent delegations?", "A three-week meeting of 150 states.", True),
@@ -100,6 +102,8 @@ def test_an_act_with_a_compound_number_is_known_by_the_number_alone() -> None:
         ("Who can take part in the group?", "it is open, in principle, to all.", False),
         ("Which countries opposed it?", "Some countries opposed it.", False),
         ("Which countries opposed it?", "It was opposed by Freedonia and Ruritania.", True),
+        # The word that opens a second sentence is no unknown country.
+        ("Which countries backed it?", "A few governments backed it. This is a start.", False),
     ],
 )
 def test_answer_type_check(question: str, sentence: str, ok: bool) -> None:
