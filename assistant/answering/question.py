@@ -195,7 +195,7 @@ def analyse(question: str) -> Analysis:
         constraints=found,
         focus=tuple(terms(text)),
         change=change_question(text, found),
-        role=_role(text) if answer_type == "person" else (),
+        role=_role(text) if answer_type in ("person", "organisation") else (),
         detail=_detail(text, answer_type),
     )
 
@@ -224,6 +224,14 @@ _ROLES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
         (r"\bsecretary[- ]general\b", ("secretary",)),
         (r"\b(ceo|chief executive)\b", ("ceo", "chief")),
         (r"\bboard\b", ("board",)),
+        # What someone did to a proposal or an act: the answer names the deed and the doer.
+        (r"\bpropos(e|ed|es|ing)\b", ("propos",)),
+        (r"\bdraft(ed|ing)\b|\b(will|to|did|who) draft\b", ("draft",)),
+        (r"\bsign(ed|s)?\b", ("sign",)),
+        (r"\b(oppos(e|ed|es|ing)|object(ed|s)?)\b", ("oppos", "object", "against", "reject")),
+        (r"\b(support(ed|s)?|back(ed|s)?|endors(e|ed|es))\b", ("support", "back", "endors")),
+        (r"\bsponsor(ed|s)?\b", ("sponsor",)),
+        (r"\bvot(ed|ing)\b|\bvotes? (for|against)\b", ("vot",)),
     )
 )
 _COUNTRIES_ASKED = re.compile(

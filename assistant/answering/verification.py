@@ -158,16 +158,15 @@ def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool
             if not is_institution_word(m.group(0).split()[-1])
         )
         return new(countries_named(sentence)) or new(places)
+    if analysis.role and not _names_role(sentence, analysis.role):
+        # "Who chairs it?", "Which countries opposed it?": the sentence names the role or the
+        # deed, besides who holds or did it.
+        return False
     if answer_type == "person":
         named = new(people_named(sentence))
         if analysis.role:
-            # "Who chairs it?": the sentence names the role and who holds it.
-            words = re.findall(r"[\w\-]+", sentence.lower())
-            has_role = all(
-                any(w.startswith(stem) for w in words for stem in role.split("|"))
-                for role in analysis.role
-            )
-            return has_role and (named or _PARTIES.search(sentence) is not None)
+            doers = _PARTIES.search(sentence) or countries_named(sentence)
+            return named or bool(doers)
         # "Who can take part?": people, a party ("member states") or a body's name.
         body = _PARTIES.search(sentence) or _PROPER.search(sentence)
         return named or bool(body and not _asks_name(analysis))
@@ -179,6 +178,12 @@ def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool
         # "Which countries ...?" wants them named: a proper name the question did not give.
         return new(m.group(0) for m in _ENTITY.finditer(sentence) if m.start() > 0)
     return True
+
+
+def _names_role(sentence: str, roles: Iterable[str]) -> bool:
+    """True when `sentence` has a word of each role's stems ("chaired", "proposal")."""
+    words = re.findall(r"[\w\-]+", sentence.lower())
+    return all(any(w.startswith(stem) for w in words for stem in role.split("|")) for role in roles)
 
 
 @lru_cache(maxsize=256)

@@ -102,6 +102,11 @@ def test_an_act_with_a_compound_number_is_known_by_the_number_alone() -> None:
         ("Who can take part in the group?", "it is open, in principle, to all.", False),
         ("Which countries opposed it?", "Some countries opposed it.", False),
         ("Which countries opposed it?", "It was opposed by Freedonia and Ruritania.", True),
+        # A deed asked about must be named with its doer: "who proposed" wants the proposal.
+        ("Who proposed the IoT resolution?", "A proposal by South Korea was debated.", True),
+        ("Who proposed that decision?", "Discussions on Decision 11 were concerning.", False),
+        ("Which countries opposed it?", "The South Koreans did not succeed.", False),
+        ("Which regional body refused to back the draft?", "It was not supported by APT.", True),
         # The word that opens a second sentence is no unknown country.
         ("Which countries backed it?", "A few governments backed it. This is a start.", False),
     ],
