@@ -83,8 +83,9 @@ class Analysis:
     constraints: tuple[Constraint, ...]
     focus: tuple[str, ...]  # content words, in order
     change: ChangeQuestion | None = None  # set when the question asks what changed in an act
-    # For "who chairs ...?" or "which minister ...?": the roles the answer must name beside the
-    # person, each as its stems joined by "|" ("chair", "lead|led"); empty for "who can join?".
+    # For "who chairs ...?", "which minister ...?", "which countries opposed ...?" or "when did
+    # it open?": the roles, deeds or events the answer must name beside the person, body or
+    # date, each as its stems joined by "|" ("chair", "lead|led"); empty for "who can join?".
     role: tuple[str, ...] = ()
     detail: Detail = ""
 
@@ -195,7 +196,9 @@ def analyse(question: str) -> Analysis:
         constraints=found,
         focus=tuple(terms(text)),
         change=change_question(text, found),
-        role=_role(text) if answer_type in ("person", "organisation") else (),
+        role=_role(text, _EVENTS if answer_type == "date" else _ROLES)
+        if answer_type in ("person", "organisation", "date")
+        else (),
         detail=_detail(text, answer_type),
     )
 
@@ -242,10 +245,30 @@ _COUNTRIES_ASKED = re.compile(
 _PERCENT_ASKED = re.compile(r"\b(percentage|per ?cent|%)", re.IGNORECASE)
 
 
-def _role(question: str) -> tuple[str, ...]:
-    """One entry per role the question names, its stems joined by "|": "Who was elected Deputy
-    Secretary-General?" gives ("deputy", "secretary"), "Who led it?" gives ("lead|led",)."""
-    return tuple("|".join(stems) for pattern, stems in _ROLES if pattern.search(question))
+# Events a date is asked for: "When did the conference open?" is not answered by the day it
+# closed.
+_EVENTS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), stems)
+    for pattern, stems in (
+        (
+            r"\b(open(s|ed)?|beg(a|i|u)ns?|start(s|ed)?|commenc\w*|launch\w*)\b",
+            ("open", "beg", "start", "commenc", "launch"),
+        ),
+        (
+            r"\b(clos(e|es|ed)|end(s|ed)?|finish\w*|conclud\w*)\b",
+            ("clos", "end", "finish", "conclu"),
+        ),
+    )
+)
+
+
+def _role(
+    question: str, roles: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]
+) -> tuple[str, ...]:
+    """One entry per role (or event) the question names, its stems joined by "|": "Who was
+    elected Deputy Secretary-General?" gives ("deputy", "secretary"), "Who led it?" gives
+    ("lead|led",), "When did it open?" gives ("open|beg|start|commenc|launch",)."""
+    return tuple("|".join(stems) for pattern, stems in roles if pattern.search(question))
 
 
 def _detail(question: str, answer_type: AnswerType) -> Detail:

@@ -129,6 +129,10 @@ def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool
             if m.strip()
         )
 
+    if analysis.role and not _names_role(sentence, analysis.role):
+        # "Who chairs it?", "Which countries opposed it?", "When did it open?": the sentence
+        # names the role, the deed or the event, besides who holds or did it, or when.
+        return False
     if answer_type == "number":
         if asks_for_act(analysis.question):
             # "What is the number of the resolution on ...?": an act's number answers.
@@ -158,10 +162,6 @@ def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool
             if not is_institution_word(m.group(0).split()[-1])
         )
         return new(countries_named(sentence)) or new(places)
-    if analysis.role and not _names_role(sentence, analysis.role):
-        # "Who chairs it?", "Which countries opposed it?": the sentence names the role or the
-        # deed, besides who holds or did it.
-        return False
     if answer_type == "person":
         named = new(people_named(sentence))
         if analysis.role:

@@ -102,6 +102,9 @@ def test_an_act_with_a_compound_number_is_known_by_the_number_alone() -> None:
         ("Who can take part in the group?", "it is open, in principle, to all.", False),
         ("Which countries opposed it?", "Some countries opposed it.", False),
         ("Which countries opposed it?", "It was opposed by Freedonia and Ruritania.", True),
+        # The event a date is asked for: the day it closed does not say when it opened.
+        ("When did the conference open?", "It closed on November 7th.", False),
+        ("When did the conference end?", "It closed on November 7th.", True),
         # A deed asked about must be named with its doer: "who proposed" wants the proposal.
         ("Who proposed the IoT resolution?", "A proposal by South Korea was debated.", True),
         ("Who proposed that decision?", "Discussions on Decision 11 were concerning.", False),
@@ -120,7 +123,7 @@ def test_answer_type_check(question: str, sentence: str, ok: bool) -> None:
     ("question", "answer_type", "role", "detail"),
     [
         # A preposition before the question word does not hide what is asked.
-        ("On which day did the session end?", "date", (), ""),
+        ("On which day did the session end?", "date", ("clos|end|finish|conclu",), ""),
         ("Until what year does the mandate run?", "date", (), ""),
         ("By how much did the fees rise?", "number", (), ""),
         ("In which town will the seminar be held?", "place", (), ""),
