@@ -73,20 +73,21 @@ def test_near_topic_questions_are_declined(real_assistant: Assistant) -> None:
 
 
 def test_held_out_questions(real_assistant: Assistant) -> None:
-    # holdout.jsonl is never fitted on: measured answerable 0.64, unanswerable declined 0.75.
+    # holdout.jsonl is never fitted on: measured (2026-12-07) answerable 0.86, unanswerable
+    # declined 0.83, median 67 words. A floor, not a goal.
     report = _report(real_assistant, "holdout.jsonl")
-    assert report.accuracy is not None and report.accuracy >= 0.45, report
-    assert report.abstention is not None and report.abstention >= 0.5, report
+    assert report.accuracy is not None and report.accuracy >= 0.75, report
+    assert report.abstention is not None and report.abstention >= 0.75, report
     assert report.median_words is not None and report.median_words <= 80, report
 
 
 def test_blind_held_out_questions(real_assistant: Assistant) -> None:
     # holdout-2.jsonl was written from the source alone by someone who never saw the answerer
     # or the other question files, and is never fitted on. Measured (2026-12-07): answerable
-    # 0.71 (paraphrased 0.63), unanswerable declined 0.725, median 50 words. A floor, not a goal.
+    # 0.725 (paraphrased 0.63), unanswerable declined 0.875, median 46 words. A floor.
     report = _report(real_assistant, "holdout-2.jsonl")
-    assert report.accuracy is not None and report.accuracy >= 0.62, report
-    assert report.abstention is not None and report.abstention >= 0.62, report
+    assert report.accuracy is not None and report.accuracy >= 0.65, report
+    assert report.abstention is not None and report.abstention >= 0.8, report
     assert report.median_words is not None and report.median_words <= 70, report
 
 
