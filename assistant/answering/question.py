@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.answering.aliases import country_names
+from assistant.answering.roles import roles_asked
 from assistant.errors import QuestionError
 from assistant.index.text import STOPWORDS, terms
 
@@ -196,9 +197,7 @@ def analyse(question: str) -> Analysis:
         constraints=found,
         focus=tuple(terms(text)),
         change=change_question(text, found),
-        role=_role(text, _EVENTS if answer_type == "date" else _ROLES)
-        if answer_type in ("person", "organisation", "date")
-        else (),
+        role=roles_asked(text, answer_type),
         detail=_detail(text, answer_type),
     )
 
@@ -209,66 +208,12 @@ _LEADING_PREPOSITION = re.compile(
     r"(?=(what|which|who|whom|whose|how|when|where)\b)",
     re.IGNORECASE,
 )
-# Roles a person holds, as nouns ("the executive director") or verbs ("who chairs"), and the
-# stems by which a sentence names the same role ("chaired", "chairman"; "founder", "founded").
-_ROLES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), stems)
-    for pattern, stems in (
-        (r"\bchair\w*", ("chair",)),
-        (r"\bdirect(or|ors|s|ed)\b", ("direct",)),
-        (r"\bpresid(ent|es|ed|ing)\b", ("presid",)),
-        (r"\bminist(er|ers|ry)\b", ("minist",)),
-        (r"\bhead(s|ed)?\b(?! of state)", ("head",)),
-        (r"\b(lead|leads|leader|leaders|led)\b", ("lead", "led")),
-        (r"\bfound(s|ed|er|ers)\b", ("found",)),
-        (r"\bambassadors?\b", ("ambassador",)),
-        (r"\bspokes\w+", ("spokes",)),
-        (r"\bdeputy\b", ("deputy",)),
-        (r"\bsecretary[- ]general\b", ("secretary",)),
-        (r"\b(ceo|chief executive)\b", ("ceo", "chief")),
-        (r"\bboard\b", ("board",)),
-        # What someone did to a proposal or an act: the answer names the deed and the doer.
-        (r"\bpropos(e|ed|es|ing)\b", ("propos",)),
-        (r"\bdraft(ed|ing)\b|\b(will|to|did|who) draft\b", ("draft",)),
-        (r"\bsign(ed|s)?\b", ("sign",)),
-        (r"\b(oppos(e|ed|es|ing)|object(ed|s)?)\b", ("oppos", "object", "against", "reject")),
-        (r"\b(support(ed|s)?|back(ed|s)?|endors(e|ed|es))\b", ("support", "back", "endors")),
-        (r"\bsponsor(ed|s)?\b", ("sponsor",)),
-        (r"\bvot(ed|ing)\b|\bvotes? (for|against)\b", ("vot",)),
-    )
-)
 _COUNTRIES_ASKED = re.compile(
     r"\b(which|what) ([\w\-]+ )?(countries|country|states|state|nations|nation|governments|"
     r"government|delegations|delegation|administrations)\b",
     re.IGNORECASE,
 )
 _PERCENT_ASKED = re.compile(r"\b(percentage|per ?cent|%)", re.IGNORECASE)
-
-
-# Events a date is asked for: "When did the conference open?" is not answered by the day it
-# closed.
-_EVENTS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), stems)
-    for pattern, stems in (
-        (
-            r"\b(open(s|ed)?|beg(a|i|u)ns?|start(s|ed)?|commenc\w*|launch\w*)\b",
-            ("open", "beg", "start", "commenc", "launch"),
-        ),
-        (
-            r"\b(clos(e|es|ed)|end(s|ed)?|finish\w*|conclud\w*)\b",
-            ("clos", "end", "finish", "conclu"),
-        ),
-    )
-)
-
-
-def _role(
-    question: str, roles: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]
-) -> tuple[str, ...]:
-    """One entry per role (or event) the question names, its stems joined by "|": "Who was
-    elected Deputy Secretary-General?" gives ("deputy", "secretary"), "Who led it?" gives
-    ("lead|led",), "When did it open?" gives ("open|beg|start|commenc|launch",)."""
-    return tuple("|".join(stems) for pattern, stems in roles if pattern.search(question))
 
 
 def _detail(question: str, answer_type: AnswerType) -> Detail:

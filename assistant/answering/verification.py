@@ -25,6 +25,7 @@ from assistant.answering.entities import (
     unknown_names,
 )
 from assistant.answering.question import Analysis, AnswerType, Constraint, constraints
+from assistant.answering.roles import names_roles
 from assistant.index.text import stem, terms
 
 _NUMBER_WORDS = (
@@ -129,7 +130,7 @@ def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool
             if m.strip()
         )
 
-    if analysis.role and not _names_role(sentence, analysis.role):
+    if analysis.role and not names_roles(sentence, analysis.role):
         # "Who chairs it?", "Which countries opposed it?", "When did it open?": the sentence
         # names the role, the deed or the event, besides who holds or did it, or when.
         return False
@@ -178,12 +179,6 @@ def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool
         # "Which countries ...?" wants them named: a proper name the question did not give.
         return new(m.group(0) for m in _ENTITY.finditer(sentence) if m.start() > 0)
     return True
-
-
-def _names_role(sentence: str, roles: Iterable[str]) -> bool:
-    """True when `sentence` has a word of each role's stems ("chaired", "proposal")."""
-    words = re.findall(r"[\w\-]+", sentence.lower())
-    return all(any(w.startswith(stem) for w in words for stem in role.split("|")) for role in roles)
 
 
 @lru_cache(maxsize=256)
