@@ -78,15 +78,23 @@ class Settings(BaseSettings):
         gt=0.0,
         le=1.0,
         description="In an index above keyword_limit_from_chunks, words found in more than "
-        "this fraction of the chunks are left out of the keyword query (the rarest word is kept "
-        "when all are that common). FTS5's BM25 weighs a word in 10% of the chunks at ~2.2, "
-        "one in 1% at ~4.6, one in half or more at 1e-6.",
+        "this fraction of the chunks are left out of the keyword query (a question of such "
+        "words only is not keyword-searched). FTS5's BM25 weighs a word in 10% of the chunks "
+        "at ~2.2, one in 1% at ~4.6, one in half or more at 1e-6.",
     )
     keyword_max_terms: int = Field(
         6,
         ge=1,
         description="In an index above keyword_limit_from_chunks, the keyword query keeps at "
         "most this many of the question's rarest words.",
+    )
+    keyword_max_postings: int | None = Field(
+        20_000,
+        ge=1,
+        description="In an index above keyword_limit_from_chunks, the keyword query keeps the "
+        "rarest words only while the chunks they are found in add up to at most this many "
+        "(none, if the rarest alone is in more): FTS5 scores every chunk a searched word is "
+        "in, so this bounds the query's work whatever the index's size. Unset: no bound.",
     )
     host: str = Field("127.0.0.1", description="Address the web chat listens on.")
     port: int = Field(7860, description="Port of the web chat.")

@@ -92,6 +92,7 @@ def build_parts(
             settings.keyword_limit_from_chunks,
             settings.keyword_common_fraction,
             settings.keyword_max_terms,
+            settings.keyword_max_postings,
         )
         return HybridRetriever(
             catalog=catalog, store=opened, embeddings=vectors(), keyword_limit=limit

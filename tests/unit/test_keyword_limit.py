@@ -52,9 +52,20 @@ def test_at_most_max_terms_of_the_rarest_are_kept_in_the_questions_order() -> No
     assert limit.words(WORDS, FREQUENCY, chunks=1000) == ["cybersecurity", "wsis"]
 
 
-def test_when_every_word_is_common_the_rarest_alone_is_kept() -> None:
-    limit = KeywordLimit(from_chunks=999, common_fraction=0.001, max_terms=5)
-    assert limit.words(WORDS, FREQUENCY, chunks=1000) == ["wsis"]
+def test_the_rarest_words_are_kept_while_their_chunks_fit_max_postings() -> None:
+    # wsis 7, cybersecurity 12, spectrum 40: 7 + 12 = 19 fit in 20, + 40 do not.
+    limit = KeywordLimit(from_chunks=999, common_fraction=1.0, max_terms=10, max_postings=20)
+    assert limit.words(WORDS, FREQUENCY, chunks=1000) == ["cybersecurity", "wsis"]
+    limit = KeywordLimit(from_chunks=999, common_fraction=1.0, max_terms=10, max_postings=59)
+    assert limit.words(WORDS, FREQUENCY, chunks=1000) == ["cybersecurity", "spectrum", "wsis"]
+    # Not even the rarest when its chunks alone are more than the bound.
+    limit = KeywordLimit(from_chunks=999, common_fraction=1.0, max_terms=10, max_postings=6)
+    assert limit.words(WORDS, FREQUENCY, chunks=1000) == []
+
+
+def test_when_every_word_is_common_none_is_searched() -> None:
+    limit = KeywordLimit(from_chunks=999, common_fraction=0.005, max_terms=5)
+    assert limit.words(WORDS, FREQUENCY, chunks=1000) == []
     assert limit.words(["zzyzx"], FREQUENCY, chunks=1000) == []
 
 
@@ -197,6 +208,7 @@ def _limit(settings: Settings) -> KeywordLimit:
         settings.keyword_limit_from_chunks,
         settings.keyword_common_fraction,
         settings.keyword_max_terms,
+        settings.keyword_max_postings,
     )
 
 
@@ -224,11 +236,12 @@ def test_the_assistant_builds_its_retriever_with_the_settings(tmp_path: Path) ->
         keyword_limit_from_chunks=7,
         keyword_common_fraction=0.3,
         keyword_max_terms=2,
+        keyword_max_postings=900,
     )
     parts = wiring.build_parts(settings, embeddings=KeywordEmbeddings())
     retriever = parts.retriever(cast(Any, None))
     assert isinstance(retriever, HybridRetriever)
-    assert retriever.keyword_limit == KeywordLimit(7, 0.3, 2)
+    assert retriever.keyword_limit == KeywordLimit(7, 0.3, 2, 900)
     parts.catalog.close()
 
 
@@ -239,14 +252,16 @@ def test_the_settings_and_their_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_KEYWORD_LIMIT_FROM_CHUNKS", "100")
     monkeypatch.setenv("ASSISTANT_KEYWORD_COMMON_FRACTION", "0.2")
     monkeypatch.setenv("ASSISTANT_KEYWORD_MAX_TERMS", "3")
+    monkeypatch.setenv("ASSISTANT_KEYWORD_MAX_POSTINGS", "500")
     settings = Settings()
     assert (settings.keyword_limit_from_chunks, settings.keyword_common_fraction) == (100, 0.2)
-    assert settings.keyword_max_terms == 3
+    assert (settings.keyword_max_terms, settings.keyword_max_postings) == (3, 500)
     for name, value in [
         ("COMMON_FRACTION", "0"),
         ("COMMON_FRACTION", "1.5"),
         ("MAX_TERMS", "0"),
         ("LIMIT_FROM_CHUNKS", "-1"),
+        ("MAX_POSTINGS", "0"),
     ]:
         monkeypatch.setenv(f"ASSISTANT_KEYWORD_{name}", value)
         with pytest.raises(ValidationError):
