@@ -170,7 +170,9 @@ def keyword_catalog(sources: Path, index: Path) -> tuple[Any, float]:
 
 
 def child_keyword(sources: Path, index: Path, limits: str, queries: int) -> dict[str, Any]:
-    """Keyword search with every word against the limited words, timed in turns."""
+    """Keyword search with every word against the limited words, timed in turns; a limit
+    `joined` also through the catalog's filtered query, every kind as the filter (the query
+    the unfiltered search ran before it found the best rows ahead of their ids)."""
     from assistant.answering.keywords import KeywordLimit
     from assistant.answering.retrieve import KEYWORD_CANDIDATES
     from assistant.config import Settings
@@ -179,7 +181,10 @@ def child_keyword(sources: Path, index: Path, limits: str, queries: int) -> dict
     catalog, built = keyword_catalog(sources, index)
     settings = Settings()
     variants: dict[str, KeywordLimit | None] = {"every word": None}
+    joined = "joined" in limits.split(",")
     for spec in limits.split(","):
+        if spec == "joined":
+            continue
         if spec == "settings":
             fraction, most = settings.keyword_common_fraction, settings.keyword_max_terms
             postings = settings.keyword_max_postings
@@ -189,6 +194,9 @@ def child_keyword(sources: Path, index: Path, limits: str, queries: int) -> dict
             postings = int(parts[2]) if len(parts) > 2 else None
         name = f"{fraction}:{most}" + ("" if postings is None else f":{postings}")
         variants[name] = KeywordLimit(0, fraction, most, postings)
+    if joined:
+        variants.update({f"{name}, joined": limit for name, limit in variants.items()})
+    kinds = sorted(catalog.kinds())
     questions = (benchlib.questions_text() * 10)[:queries]
     chunks = catalog.chunk_count()
     catalog.keyword_search(terms(questions[0]), KEYWORD_CANDIDATES)  # warm-up
@@ -207,7 +215,8 @@ def child_keyword(sources: Path, index: Path, limits: str, queries: int) -> dict
             limit = variants[name]
             searched = asked if limit is None else limit.words(asked, frequency, chunks)
             began = time.perf_counter()
-            hits = catalog.keyword_search(searched, KEYWORD_CANDIDATES)
+            filtered = kinds if name.endswith(", joined") else None
+            hits = catalog.keyword_search(searched, KEYWORD_CANDIDATES, filtered)
             times[name].append((time.perf_counter() - began) * 1000.0)
             words[name].append(len(set(searched)))
             found[name] = {c for c, _ in hits}
@@ -252,7 +261,7 @@ def main() -> None:
         nargs="*",
         default=["settings"],
         help="FRACTION:TERMS[:POSTINGS] limits to compare with every word (`settings`: the "
-        "settings' own)",
+        "settings' own; `joined`: each also through the filtered query)",
     )
     parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args()
