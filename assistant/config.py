@@ -65,6 +65,37 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="Chroma server URL, e.g. http://127.0.0.1:8000; unset: embedded store."
     )
+    keyword_limit_from_chunks: int = Field(
+        50_000,
+        ge=0,
+        description="An index of more chunks than this is keyword-searched with limited words "
+        "(keyword_common_fraction, keyword_max_terms): an FTS5 OR query reads every chunk of "
+        "each word, which at 100k chunks was most of an ask. At or below it every word of the "
+        "question is searched, so smaller indexes answer exactly as before.",
+    )
+    keyword_common_fraction: float = Field(
+        0.1,
+        gt=0.0,
+        le=1.0,
+        description="In an index above keyword_limit_from_chunks, words found in more than "
+        "this fraction of the chunks are left out of the keyword query (a question of such "
+        "words only is not keyword-searched). FTS5's BM25 weighs a word in 10% of the chunks "
+        "at ~2.2, one in 1% at ~4.6, one in half or more at 1e-6.",
+    )
+    keyword_max_terms: int = Field(
+        6,
+        ge=1,
+        description="In an index above keyword_limit_from_chunks, the keyword query keeps at "
+        "most this many of the question's rarest words.",
+    )
+    keyword_max_postings: int | None = Field(
+        20_000,
+        ge=1,
+        description="In an index above keyword_limit_from_chunks, the keyword query keeps the "
+        "rarest words only while the chunks they are found in add up to at most this many "
+        "(none, if the rarest alone is in more): FTS5 scores every chunk a searched word is "
+        "in, so this bounds the query's work whatever the index's size. Unset: no bound.",
+    )
     host: str = Field("127.0.0.1", description="Address the web chat listens on.")
     port: int = Field(7860, description="Port of the web chat.")
     auth: str | None = Field(None, description="Optional `user:password` for the web chat.")

@@ -85,9 +85,18 @@ def build_parts(
             folder_sync.check_compatible(catalog, model)
 
     def retriever(opened: VectorStore) -> Retriever:
+        from assistant.answering.keywords import KeywordLimit
         from assistant.answering.retrieve import HybridRetriever
 
-        return HybridRetriever(catalog=catalog, store=opened, embeddings=vectors())
+        limit = KeywordLimit(
+            settings.keyword_limit_from_chunks,
+            settings.keyword_common_fraction,
+            settings.keyword_max_terms,
+            settings.keyword_max_postings,
+        )
+        return HybridRetriever(
+            catalog=catalog, store=opened, embeddings=vectors(), keyword_limit=limit
+        )
 
     return Parts(catalog=catalog, store=store, retriever=retriever, model=model)
 

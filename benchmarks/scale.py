@@ -9,6 +9,15 @@ real model is measured too, to add to the hashing latencies.
     .venv/bin/python benchmarks/scale.py                  # 1k, 10k hashing + 1k real: < 15 min
     .venv/bin/python benchmarks/scale.py --hash-sizes 1000 10000 100000 --real-sizes 1000
                                                           # the full run: about 40 minutes
+    .venv/bin/python benchmarks/scale.py --hash-sizes --real-sizes --keyword-sizes 100000
+                                                          # the keyword search alone, on an
+                                                          # FTS5 catalog (no vectors): minutes
+
+`--keyword-sizes` times, question by question and in turns, the catalog's keyword search with
+every word of the question (as below ASSISTANT_KEYWORD_LIMIT_FROM_CHUNKS) and with the words
+`KeywordLimit` keeps above it (the settings' values, or each `--keyword-limits`
+FRACTION:TERMS[:POSTINGS]),
+and how many of the 30 chunks found with every word are still found.
 """
 
 from __future__ import annotations
@@ -141,6 +150,96 @@ def child_add(sources: Path, index: Path, mode: str, paragraphs: int) -> dict[st
     }
 
 
+def keyword_catalog(sources: Path, index: Path) -> tuple[Any, float]:
+    """The catalog (no vectors) of the sources in `sources`, built once; (catalog, build s)."""
+    from assistant.index.catalog import Catalog
+    from assistant.ingest.sources import scan
+    from assistant.ingest.sync import prepare
+
+    done = index / ".complete"
+    if not done.exists():
+        shutil.rmtree(index, ignore_errors=True)
+    catalog = Catalog(index)
+    began = time.perf_counter()
+    if not done.exists():
+        for file in scan(sources):
+            item = prepare(file)
+            catalog.put_source(item.row, item.text, item.chunks)
+        done.write_text("ok")
+    return catalog, time.perf_counter() - began
+
+
+def child_keyword(sources: Path, index: Path, limits: str, queries: int) -> dict[str, Any]:
+    """Keyword search with every word against the limited words, timed in turns; a limit
+    `joined` also through the catalog's filtered query, every kind as the filter (the query
+    the unfiltered search ran before it found the best rows ahead of their ids)."""
+    from assistant.answering.keywords import KeywordLimit
+    from assistant.answering.retrieve import KEYWORD_CANDIDATES
+    from assistant.config import Settings
+    from assistant.index.text import terms
+
+    catalog, built = keyword_catalog(sources, index)
+    settings = Settings()
+    variants: dict[str, KeywordLimit | None] = {"every word": None}
+    joined = "joined" in limits.split(",")
+    for spec in limits.split(","):
+        if spec == "joined":
+            continue
+        if spec == "settings":
+            fraction, most = settings.keyword_common_fraction, settings.keyword_max_terms
+            postings = settings.keyword_max_postings
+        else:
+            parts = spec.split(":")
+            fraction, most = float(parts[0]), int(parts[1])
+            postings = int(parts[2]) if len(parts) > 2 else None
+        name = f"{fraction}:{most}" + ("" if postings is None else f":{postings}")
+        variants[name] = KeywordLimit(0, fraction, most, postings)
+    if joined:
+        variants.update({f"{name}, joined": limit for name, limit in variants.items()})
+    kinds = sorted(catalog.kinds())
+    questions = (benchlib.questions_text() * 10)[:queries]
+    chunks = catalog.chunk_count()
+    catalog.keyword_search(terms(questions[0]), KEYWORD_CANDIDATES)  # warm-up
+    frequency_ms: list[float] = []
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    words: dict[str, list[int]] = {name: [] for name in variants}
+    overlap: dict[str, list[float]] = {name: [] for name in variants}
+    names = list(variants)
+    for i, question in enumerate(questions):
+        asked = terms(question)
+        began = time.perf_counter()
+        frequency = {w: catalog.document_frequency(w) for w in dict.fromkeys(asked)}
+        frequency_ms.append((time.perf_counter() - began) * 1000.0)
+        found: dict[str, set[str]] = {}
+        for name in names[i % len(names) :] + names[: i % len(names)]:  # in turns
+            limit = variants[name]
+            searched = asked if limit is None else limit.words(asked, frequency, chunks)
+            began = time.perf_counter()
+            filtered = kinds if name.endswith(", joined") else None
+            hits = catalog.keyword_search(searched, KEYWORD_CANDIDATES, filtered)
+            times[name].append((time.perf_counter() - began) * 1000.0)
+            words[name].append(len(set(searched)))
+            found[name] = {c for c, _ in hits}
+        for name in names:
+            every = found["every word"]
+            overlap[name].append(len(found[name] & every) / len(every) if every else 1.0)
+    catalog.close()
+    return {
+        "chunks": chunks,
+        "catalog_build_s": built,
+        "catalog_mb": benchlib.disk_mb(index),
+        "document_frequencies": benchlib.latency(frequency_ms),
+        "search": {
+            name: {
+                **benchlib.latency(times[name]),
+                "words_mean": sum(words[name]) / len(words[name]),
+                "overlap_with_every_word": sum(overlap[name]) / len(overlap[name]),
+            }
+            for name in names
+        },
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hash-sizes", type=int, nargs="*", default=[1000, 10000])
@@ -150,6 +249,20 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-scale"))
     parser.add_argument("--keep", action="store_true", help="keep the indexes afterwards")
     parser.add_argument("--name", default="scale", help="result file benchmarks/results/NAME.json")
+    parser.add_argument(
+        "--keyword-sizes",
+        type=int,
+        nargs="*",
+        default=[],
+        help="also time the keyword search alone on an FTS5 catalog of these many chunks",
+    )
+    parser.add_argument(
+        "--keyword-limits",
+        nargs="*",
+        default=["settings"],
+        help="FRACTION:TERMS[:POSTINGS] limits to compare with every word (`settings`: the "
+        "settings' own; `joined`: each also through the filtered query)",
+    )
     parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -158,6 +271,8 @@ def main() -> None:
             out = child_build(Path(sources), Path(index), mode)
         elif kind == "query":
             out = child_query(Path(sources), Path(index), mode, int(extra))
+        elif kind == "keyword":
+            out = child_keyword(Path(sources), Path(index), mode, int(extra))
         else:
             out = child_add(Path(sources), Path(index), mode, int(extra))
         print(json.dumps(out))
@@ -211,7 +326,19 @@ def main() -> None:
         )
         add["index_chunks"] = largest["build"]["chunks"]
         print(f"[scale] add one document: {json.dumps(add)}", flush=True)
-    path = benchlib.save(args.name, {"command": " ".join(sys.argv), "runs": results, "add": add})
+    keyword: list[dict[str, Any]] = []
+    for n in args.keyword_sizes:
+        began = benchlib.machine()["load_avg_1m"]
+        limits = ",".join(args.keyword_limits)
+        index = args.work / f"catalog-{n}"
+        run = [me, "--child", "keyword", str(corpus(args.work, n)), str(index), limits]
+        keyword.append({"load_start": began, **benchlib.run_child([*run, str(args.queries)])})
+        keyword[-1]["load_end"] = benchlib.machine()["load_avg_1m"]
+        print(f"[scale] keyword search: {json.dumps(keyword[-1])}", flush=True)
+    path = benchlib.save(
+        args.name,
+        {"command": " ".join(sys.argv), "runs": results, "add": add, "keyword": keyword},
+    )
     if not args.keep:
         for r in results:
             shutil.rmtree(

@@ -10,6 +10,9 @@ run, and adding one document (index write + real encoding of its sentences).
     .venv/bin/python benchmarks/scale_server.py --chunks 10000      # a quick check
     .venv/bin/python benchmarks/scale_server.py --chunks 30000 --reuse --profile add.prof
                     # only the add, on the server folder and index an earlier run left
+    .venv/bin/python benchmarks/scale_server.py --chunks 300000 \
+        --compare-env ASSISTANT_KEYWORD_LIMIT_FROM_CHUNKS=1000000000
+                    # the asks timed in turns without and with that variable set (2 runs each)
 
 The server folder and the index stay in --work after a run (the add removes its document
 again), so `--reuse` skips the build and the asks and re-runs only the add.
@@ -94,9 +97,26 @@ def build_and_ask(
     row["catalog_mb"] = benchlib.disk_mb(index)
     row["server_rss_after_build"] = process_rss_mb(server.pid)
     print(f"[scale-server] built: {json.dumps(row)}", flush=True)
-    row["query"] = benchlib.run_child(
-        [SCALE, "--child", "query", str(sources), str(index), "hash", str(args.queries)]
-    )
+    ask(row, args, sources, index, server)
+
+
+def ask(
+    row: dict[str, Any], args: argparse.Namespace, sources: Path, index: Path, server: Any
+) -> None:
+    """Time the asks in a fresh app process; with --compare-env, in turns without and with
+    that variable (two runs each, the variable first), all kept under "asks"."""
+    query = [SCALE, "--child", "query", str(sources), str(index), "hash", str(args.queries)]
+    if not args.compare_env:
+        row["query"] = benchlib.run_child(query)
+    else:
+        name, _, value = args.compare_env.partition("=")
+        row["asks"] = []
+        for env in [{name: value}, {}] * 2:
+            began = load()
+            result = benchlib.run_child(query, env=env)
+            row["asks"].append({"env": env, "load": [began, load()], "query": result})
+            print(f"[scale-server] asked with {env}: {json.dumps(result)}", flush=True)
+        row["query"] = row["asks"][1]["query"]  # the first run without the variable
     row["server_rss_after_asks"] = process_rss_mb(server.pid)
     print(f"[scale-server] asked: {json.dumps(row['query'])}", flush=True)
 
@@ -116,6 +136,12 @@ def main() -> None:
         "--reuse", action="store_true", help="keep the built server folder: run only the add"
     )
     parser.add_argument("--profile", type=Path, help="write a cProfile of the add child here")
+    parser.add_argument(
+        "--compare-env",
+        metavar="NAME=VALUE",
+        help="time the asks in turns with and without this environment variable set",
+    )
+    parser.add_argument("--asks", action="store_true", help="with --reuse: time the asks again too")
     parser.add_argument("--child-encode", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_encode:
@@ -146,6 +172,8 @@ def main() -> None:
         if not args.reuse:
             build_and_ask(row, args, sources, index, server)
             built.write_text("ok")
+        elif args.asks:
+            ask(row, args, sources, index, server)
         row["add"] = benchlib.run_child(add)
         row["server_rss_after_add"] = process_rss_mb(server.pid)
         if not args.reuse:

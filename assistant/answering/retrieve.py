@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # langchain_core costs ~0.5 s to import: not at CLI start
 
 from assistant.answering.cited import cited_positions, neighbours
 from assistant.answering.intent import read
+from assistant.answering.keywords import KeywordLimit
 from assistant.answering.question import Analysis, Constraint
 from assistant.answering.references import paged
 from assistant.answering.turn import Turn
@@ -140,11 +141,23 @@ class HybridRetriever:
     """Dense and keyword search fused by rank; the one model call is the query embedding."""
 
     def __init__(
-        self, *, catalog: KeywordIndex, store: VectorIndex, embeddings: Embeddings
+        self,
+        *,
+        catalog: KeywordIndex,
+        store: VectorIndex,
+        embeddings: Embeddings,
+        keyword_limit: KeywordLimit | None = None,
     ) -> None:
+        """`keyword_limit`: how a large index's keyword query is cut; None: every word, always."""
         self._catalog = catalog
         self._store = store
         self._embeddings = embeddings
+        self._keyword_limit = keyword_limit
+
+    @property
+    def keyword_limit(self) -> KeywordLimit | None:
+        """How a large index's keyword query is cut (None: every word is searched)."""
+        return self._keyword_limit
 
     def retrieve(
         self,
@@ -164,7 +177,13 @@ class HybridRetriever:
         vector = self._embeddings.embed_query(query)
         words = terms(query)
         dense = self._store.search(vector, DENSE_CANDIDATES, kinds, sources)
-        keyword = self._catalog.keyword_search(words, KEYWORD_CANDIDATES, kinds, sources)
+        # Looked up once: they choose the keyword query's words and weigh the terms.
+        frequency = {w: self._catalog.document_frequency(w) for w in dict.fromkeys(words)}
+        total = self._catalog.chunk_count()
+        searched = words
+        if self._keyword_limit is not None:
+            searched = self._keyword_limit.words(words, frequency, total)
+        keyword = self._catalog.keyword_search(searched, KEYWORD_CANDIDATES, kinds, sources)
         fused: dict[str, float] = {}
         for rank, chunk_id in enumerate(dict.fromkeys(c for _, c, _ in dense)):
             fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
@@ -179,7 +198,7 @@ class HybridRetriever:
         if named and not sources and not (kinds and not {"resolution", "decision"} & set(kinds)):
             best += [c for c in self._catalog.act_chunk_ids(named) if c not in best]
         best += [c for c in also if c not in best]
-        return self.expand(query, best, vector, fused, words)
+        return self.expand(query, best, vector, fused, frequency, total)
 
     def for_turn(
         self,
@@ -254,9 +273,11 @@ class HybridRetriever:
         chunk_ids: Sequence[str],
         vector: Sequence[float],
         scores: dict[str, float],
-        words: list[str],
+        frequency: dict[str, int],
+        chunk_count: int,
     ) -> Retrieval:
-        """Load the chunks, their sentence similarities and term weights."""
+        """Load the chunks, their sentence similarities and term weights (from `frequency`:
+        query term -> chunks containing it, of `chunk_count` chunks)."""
         chunks = self._catalog.chunks(chunk_ids)
         sentence_ids = [s.id for c in chunks.values() for s in c.sentences]
         vectors = self._store.vectors(sentence_ids)
@@ -281,8 +302,7 @@ class HybridRetriever:
             for cid in chunk_ids
             if (c := chunks.get(cid)) is not None
         ]
-        frequency = {w: self._catalog.document_frequency(w) for w in dict.fromkeys(words)}
-        total = max(1, self._catalog.chunk_count())
+        total = max(1, chunk_count)
         idf = {w: math.log(1.0 + (total - df + 0.5) / (df + 0.5)) for w, df in frequency.items()}
         absent = frozenset(w for w, df in frequency.items() if df == 0)
         return Retrieval(query, passages, chunks, similarity, idf, absent)

@@ -2,8 +2,9 @@
 
 It records what was indexed (sources with digests, texts and fingerprints, chunks, sentences
 with offsets), how (embedding model, chunking version), the files refused (with their digest),
-and an FTS5 keyword index of the chunks. Every change to one source is one transaction (a crash
-leaves the old state) that bumps the catalog's generation, which other processes check.
+and an FTS5 keyword index of the chunks (searched in `fts.py`). Every change to one source
+is one transaction (a crash leaves the old state) that bumps the catalog's generation, which
+other processes check.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import IndexDamagedError, SourceError
-from assistant.index import fingerprints
+from assistant.index import fingerprints, fts
 from assistant.index.pages import PageMap
 from assistant.schema import Chunk, Sentence, part_of_act
 
@@ -303,27 +304,11 @@ class Catalog:
         sources: Sequence[str] | None = None,
     ) -> list[tuple[str, float]]:
         """Chunk ids ranked by BM25 for any of `words`, best first, with a positive score."""
-        unique = list(dict.fromkeys(w.replace('"', "") for w in words if w.strip('"')))
-        if not unique:
-            return []
-        query = " OR ".join(f'"{w}"' for w in unique)
-        sql = (
-            "SELECT c.id, -bm25(chunks_fts) AS score FROM chunks_fts "
-            "JOIN chunks c ON c.rowid = chunks_fts.rowid WHERE chunks_fts MATCH ?"
-        )
-        params: list[object] = [query]
-        sql, params = _filtered(sql, params, kinds, sources)
-        sql += " ORDER BY bm25(chunks_fts) LIMIT ?"
-        params.append(k)
-        return [(r[0], float(r[1])) for r in self._db.execute(sql, params).fetchall()]
+        return fts.search(self._db, words, k, kinds, sources)
 
     def document_frequency(self, word: str) -> int:
         """How many chunks contain `word` (after stemming)."""
-        query = '"' + word.replace('"', "") + '"'
-        row = self._db.execute(
-            "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (query,)
-        ).fetchone()
-        return int(row[0])
+        return fts.document_frequency(self._db, word)
 
     def chunk_count(self) -> int:
         """Number of chunks in the index."""
@@ -379,21 +364,5 @@ class Catalog:
         self, kinds: Sequence[str] | None = None, sources: Sequence[str] | None = None
     ) -> list[str]:
         """All chunk ids matching the filters, in source order."""
-        sql, params = _filtered("SELECT c.id FROM chunks c WHERE 1", [], kinds, sources)
+        sql, params = fts.filtered("SELECT c.id FROM chunks c WHERE 1", [], kinds, sources)
         return [r[0] for r in self._db.execute(sql + " ORDER BY c.source, c.start", params)]
-
-
-def _filtered(
-    sql: str, params: list[object], kinds: Sequence[str] | None, sources: Sequence[str] | None
-) -> tuple[str, list[object]]:
-    if kinds:
-        sql += f" AND c.kind IN ({','.join('?' * len(kinds))})"
-        params.extend(kinds)
-    if sources:  # file ids, or act ids "file#Resolution 102 (Rev. Busan, 2014)"
-        marks = ",".join("?" * len(sources))
-        sql += (
-            f" AND (c.source IN ({marks}) OR (c.part != '' AND c.source || '#' || c.grp "
-            f"IN ({marks})))"
-        )
-        params.extend([*sources, *sources])
-    return sql, params
