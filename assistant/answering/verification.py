@@ -166,8 +166,10 @@ def has_type(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool
     if answer_type == "person":
         named = new(people_named(sentence))
         if analysis.role:
+            # Who holds the role or did the deed: a person, a party, a country or a name the
+            # question did not give ("signed by the harbour pilots of Quarnsey").
             doers = _PARTIES.search(sentence) or countries_named(sentence)
-            return named or bool(doers)
+            return named or bool(doers) or new(m.group(0) for m in _PROPER.finditer(sentence))
         # "Who can take part?": people, a party ("member states") or a body's name.
         body = _PARTIES.search(sentence) or _PROPER.search(sentence)
         return named or bool(body and not _asks_name(analysis))

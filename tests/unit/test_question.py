@@ -108,6 +108,7 @@ def test_an_act_with_a_compound_number_is_known_by_the_number_alone() -> None:
         # A deed asked about must be named with its doer: "who proposed" wants the proposal.
         ("Who proposed the IoT resolution?", "A proposal by South Korea was debated.", True),
         ("Who proposed that decision?", "Discussions on Decision 11 were concerning.", False),
+        ("Who signed the accord?", "The accord was signed by the pilots of Quarnsey.", True),
         ("Which countries opposed it?", "The South Koreans did not succeed.", False),
         ("Which regional body refused to back the draft?", "It was not supported by APT.", True),
         # The word that opens a second sentence is no unknown country.
