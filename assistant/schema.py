@@ -323,3 +323,10 @@ class Chunk:
     def context(self) -> str:
         """Words prefixed to each sentence when embedding, so a sentence keeps its topic."""
         return self.locator if self.part else self.group
+
+    @property
+    def names_act(self) -> bool:
+        """True for the line under a commentary heading that names the act its section
+        discusses ("Resolution Com5/4 (Busan, 2014)"): the structure makes it a passage of its
+        own, and the section's group ends with it."""
+        return not self.part and self.group.endswith(f"({self.text})")

@@ -25,7 +25,7 @@ from assistant.answering.intent import Intent
 from assistant.answering.ranking import Scored, candidates
 from assistant.answering.retrieve import Retrieval
 from assistant.answering.turn import Turn, read_turn
-from assistant.answering.verification import asks_for_act, is_act_line
+from assistant.answering.verification import asks_for_act
 from assistant.fitted import fitted_value
 from assistant.schema import Answer, Citation
 
@@ -97,8 +97,7 @@ class ExtractiveAnswerer:
         lines: list[Scored] = []
         topical: list[Scored] = []
         for item in everything:
-            is_line = not item.chunk.part and is_act_line(item.sentence.text)
-            (lines if is_line else topical).append(item)
+            (lines if item.chunk.names_act else topical).append(item)
         if not lines or not topical:
             return []
         if not answers(answer_probability(turn, retrieval, topical, topical), self.abstain_below):

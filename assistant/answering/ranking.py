@@ -24,7 +24,6 @@ from assistant.answering.verification import (
     asks_for_act,
     gives_new,
     has_type,
-    is_act_line,
     unmet,
 )
 from assistant.fitted import fitted_model, fitted_value
@@ -246,7 +245,7 @@ def candidates(
     """
     ranked = rank(turn, retrieval, using)
     if not asks_for_act(turn.analysis.question):
-        ranked = [i for i in ranked if i.chunk.part or not is_act_line(i.sentence.text)]
+        ranked = [i for i in ranked if not i.chunk.names_act]
     titles = {p.source: p.title for p in retrieval.passages}
     passing = [
         item for item in ranked if verified(item, turn.analysis, titles.get(item.chunk.source, ""))

@@ -54,8 +54,6 @@ _ASKS_ACT = re.compile(
     r"\b(which|what) (resolution|decision)s?\b",
     re.IGNORECASE,
 )
-# A commentary line that names the act its section discusses: "Resolution Com5/4 (Busan, 2014)".
-_ACT_LINE = re.compile(r"^(Resolution|Decision)\s+\S+[^.!?]*\(.*\d{4}\)$", re.IGNORECASE)
 _DATE = re.compile(
     r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|"
     r"november|december|spring|summer|autumn|fall|winter|next (year|conference|plenipot\w*|"
@@ -88,11 +86,6 @@ def asks_for_act(question: str) -> bool:
     """True when the question asks which act, or an act's number ("What is the number of the
     resolution on ...?", "Which resolution covers IoT?")."""
     return _ASKS_ACT.search(question) is not None
-
-
-def is_act_line(text: str) -> bool:
-    """True when `text` is only the line naming an act, as commentary puts under a heading."""
-    return _ACT_LINE.match(text.strip()) is not None
 
 
 def gives_new(answer_type: AnswerType, sentence: str, analysis: Analysis) -> bool:

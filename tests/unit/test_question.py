@@ -14,7 +14,7 @@ from assistant.answering.abstention import NO_ANSWER
 from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.question import Constraint, analyse, constraints
 from assistant.answering.turn import read_turn
-from assistant.answering.verification import asks_for_act, has_type, is_act_line, satisfied
+from assistant.answering.verification import asks_for_act, has_type, satisfied
 from assistant.index.text import stem
 
 
@@ -289,9 +289,3 @@ def test_gives_new_wants_a_value_the_question_did_not_give() -> None:
 )
 def test_a_question_for_an_act_is_told(question: str, ok: bool) -> None:
     assert asks_for_act(question) is ok
-
-
-def test_an_act_line_is_only_the_line() -> None:
-    assert is_act_line("Resolution Com5/4 (Busan, 2014)")
-    assert is_act_line("Decision 11 (Rev. Busan, 2014)")
-    assert not is_act_line("Resolution 102 (Rev. Busan, 2014) addressed the ITU's role.")

@@ -85,6 +85,18 @@ def test_a_resolution_line_is_a_passage_of_its_own(commentary: tuple[str, list[S
     assert by_locator["Counterfeiting of devices ¶1"].text.startswith("One of the new")
 
 
+def test_only_the_resolution_line_names_its_sections_act() -> None:
+    from assistant.ingest.chunking import chunk_source
+
+    text, shape, loaded = extracted(REPO / "sources", COMMENTARY)
+    chunks = chunk_source(COMMENTARY, structure.segments(text, shape, kind=loaded.kind))
+    lines = [c.text for c in chunks if c.names_act]
+    assert "Resolution Com5/4 (Busan, 2014)" in lines
+    assert "Resolution WG-PL/3 (Busan, 2014)" in lines
+    assert all(c.text.startswith(("Resolution", "Decision")) for c in chunks if c.names_act)
+    assert sum(c.names_act for c in chunks) == len(lines) < 10
+
+
 def test_title_lines_are_not_sections(commentary: tuple[str, list[Segment]]) -> None:
     _, segs = commentary
     assert not any(
