@@ -319,6 +319,10 @@ class Catalog:
         """Whether some sentences were stored without their hash (before hashes were kept)."""
         return sentence_hashes.any_unhashed(self._db)
 
+    def fill_hashes(self, hash_of: sentence_hashes.HashOf) -> int:
+        """Hash the sentences stored without one (`hash_of` their chunk and sentence)."""
+        return sentence_hashes.fill(self._db, self.chunks, hash_of)
+
     # -- retrieval ------------------------------------------------------------------------
 
     def keyword_search(

@@ -11,19 +11,24 @@ Sentence ids are positional ("file:chunk:sentence") and the store is written bef
 catalog, so after a crash between the two an id may hold another text's vector: the store's
 own `hash` metadata is checked against the catalog's. The metadata lookup stays for the hashes
 the catalog cannot vouch for: while some sentence rows have no hash (an index built before
-hashes were kept; `hash_old_sentences` in ingest fills them in), and when a vector the catalog
-named was missing or stale.
+hashes were kept, until a sync `fill`s them in), and when a vector the catalog named was
+missing or stale.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
+
+from assistant.schema import Chunk, Sentence
 
 if TYPE_CHECKING:  # the catalog imports this module for its SQL
     from assistant.index.catalog import Catalog
     from assistant.index.store import VectorStore
+
+HashOf = Callable[[Chunk, Sentence], str]
+"""The content hash of the text a sentence of a chunk is embedded from (ingest knows how)."""
 
 _BATCH = 500  # hashes per query (SQLite allows 32,766 parameters)
 
@@ -59,10 +64,25 @@ def any_unhashed(db: sqlite3.Connection) -> bool:
     return bool(db.execute(sql).fetchone()[0])
 
 
-def set_hashes(db: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> None:
-    """Record (sentence id, hash) pairs for rows already in the catalog, in one transaction."""
-    with db:
-        db.executemany("UPDATE sentences SET hash = ? WHERE id = ?", [(h, i) for i, h in pairs])
+def fill(
+    db: sqlite3.Connection, chunks: Callable[[Sequence[str]], dict[str, Chunk]], hash_of: HashOf
+) -> int:
+    """Give every sentence row without a hash its hash, from its chunk; return how many.
+
+    One transaction per batch of chunks: a crash keeps what was filled, and the rest is filled
+    by the next sync. Rows whose chunk is gone keep no hash (their hashes use the fallback).
+    """
+    sql = "SELECT DISTINCT chunk_id FROM sentences WHERE hash IS NULL"
+    ids = [row[0] for row in db.execute(sql).fetchall()]
+    filled = 0
+    for i in range(0, len(ids), _BATCH):
+        pairs = [
+            (hash_of(c, s), s.id) for c in chunks(ids[i : i + _BATCH]).values() for s in c.sentences
+        ]
+        with db:
+            db.executemany("UPDATE sentences SET hash = ? WHERE id = ?", pairs)
+        filled += len(pairs)
+    return filled
 
 
 def stored_vectors(

@@ -30,6 +30,11 @@ def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
+def sentence_hash(chunk: Chunk, sentence: Sentence) -> str:
+    """The content hash of what a sentence is embedded from."""
+    return text_hash(embedded_text(chunk, sentence))
+
+
 class SyncVectors:
     """Vectors for the texts of one sync: from this sync, from the store, or embedded.
 
