@@ -13,9 +13,18 @@ run, and adding one document (index write + real encoding of its sentences).
     .venv/bin/python benchmarks/scale_server.py --chunks 300000 \
         --compare-env ASSISTANT_KEYWORD_LIMIT_FROM_CHUNKS=1000000000
                     # the asks timed in turns without and with that variable set (2 runs each)
+    PYTHONPATH=. .venv/bin/python benchmarks/scale_server.py --chunks 300000 --reuse \
+        --compare-code /path/to/main --compare-index /tmp/bench-scale/index-main --turns 3
+                    # the add timed in turns with this code and with the code at that path
 
 The server folder and the index stay in --work after a run (the add removes its document
 again), so `--reuse` skips the build and the asks and re-runs only the add.
+
+`--compare-code` times the add in turns (this code, the other, the other, this, ...): each
+turn starts the server afresh, as a `--reuse` run does, and adds the document twice, so the
+first add finds the server cold and the second warm. The other code runs with PYTHONPATH set to
+its folder, on `--compare-index` if given (a copy of the index in the schema that code reads;
+the server's vectors are the same), else on the same index.
 """
 
 from __future__ import annotations
@@ -125,6 +134,33 @@ def load() -> float:
     return os.getloadavg()[0]
 
 
+def compare_adds(row: dict[str, Any], args: argparse.Namespace, sources: Path, index: Path) -> None:
+    """The add in turns with this code and the code at --compare-code; fills row["adds"]."""
+    server_dir = args.work / f"server-{args.chunks}"
+    here: tuple[str, dict[str, str], Path] = ("this", {}, index)
+    there = ("other", {"PYTHONPATH": str(args.compare_code)}, args.compare_index or index)
+    row["compare_code"] = str(args.compare_code)
+    row["adds"] = []
+    for turn in range(args.turns):
+        for label, env, where in (here, there) if turn % 2 == 0 else (there, here):
+            port = free_port()
+            server = start_server(server_dir, port)
+            url = {"ASSISTANT_CHROMA_URL": f"http://127.0.0.1:{port}"}
+            add = [SCALE, "--child", "add", str(sources), str(where), "hash"]
+            try:
+                for state in ("cold", "warm"):
+                    began = load()
+                    result = benchlib.run_child(
+                        [*add, str(args.add_paragraphs)], env={**env, **url}
+                    )
+                    done = {"code": label, "server": state, "load": [began, load()], "add": result}
+                    row["adds"].append(done)
+                    print(f"[scale-server] {json.dumps(done)}", flush=True)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--chunks", type=int, default=300_000)
@@ -142,6 +178,15 @@ def main() -> None:
         help="time the asks in turns with and without this environment variable set",
     )
     parser.add_argument("--asks", action="store_true", help="with --reuse: time the asks again too")
+    parser.add_argument(
+        "--compare-code",
+        type=Path,
+        help="with --reuse: time the add in turns with this checkout and the code in this folder",
+    )
+    parser.add_argument(
+        "--compare-index", type=Path, help="the index folder the --compare-code add uses"
+    )
+    parser.add_argument("--turns", type=int, default=3, help="turns of each code (--compare-code)")
     parser.add_argument("--child-encode", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_encode:
@@ -161,6 +206,12 @@ def main() -> None:
         raise SystemExit(f"--reuse: no finished build in {server_dir}; run once without --reuse")
     if not args.reuse:
         shutil.rmtree(server_dir, ignore_errors=True)
+    elif args.compare_code:
+        row["reused"] = True
+        compare_adds(row, args, sources, index)
+        row["load_end"] = load()
+        print(f"[scale-server] wrote {benchlib.save(args.name, row)}")
+        return
     port = free_port()
     server = start_server(server_dir, port)
     os.environ["ASSISTANT_CHROMA_URL"] = f"http://127.0.0.1:{port}"

@@ -1,10 +1,10 @@
 """The catalog: an SQLite file in the index folder holding the manifest, texts and keyword index.
 
 It records what was indexed (sources with digests, texts and fingerprints, chunks, sentences
-with offsets), how (embedding model, chunking version), the files refused (with their digest),
-and an FTS5 keyword index of the chunks (searched in `fts.py`). Every change to one source
-is one transaction (a crash leaves the old state) that bumps the catalog's generation, which
-other processes check.
+with offsets and the content hash of their embedded text), how (embedding model, chunking
+version), the files refused (with their digest), and an FTS5 keyword index of the chunks
+(searched in `fts.py`). Every change to one source is one transaction (a crash leaves the old
+state) that bumps the catalog's generation, which other processes check.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import IndexDamagedError, SourceError
 from assistant.index import fingerprints, fts
+from assistant.index import hashes as sentence_hashes
 from assistant.index.pages import PageMap
 from assistant.schema import Chunk, Sentence, part_of_act
 
@@ -34,7 +35,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     grp TEXT NOT NULL, part TEXT NOT NULL, text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 CREATE TABLE IF NOT EXISTS sentences (
-    id TEXT PRIMARY KEY, chunk_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
+    id TEXT PRIMARY KEY, chunk_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    hash TEXT);
 CREATE INDEX IF NOT EXISTS sentences_chunk ON sentences(chunk_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     text, tokenize = 'porter unicode61 remove_diacritics 2');
@@ -73,6 +75,7 @@ class Catalog:
         self._connections: list[sqlite3.Connection] = []
         try:
             self._db.executescript(_SCHEMA + fingerprints.SCHEMA)
+            sentence_hashes.migrate(self._db)
             self._db.execute("SELECT count(*) FROM sources").fetchone()
         except sqlite3.DatabaseError as exc:
             raise IndexDamagedError(
@@ -200,14 +203,22 @@ class Catalog:
         return None if r is None else SourceRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), 0)
 
     def put_source(
-        self, row: SourceRow, text: str, chunks: Sequence[Chunk], *, pages: PageMap | None = None
+        self,
+        row: SourceRow,
+        text: str,
+        chunks: Sequence[Chunk],
+        *,
+        pages: PageMap | None = None,
+        hashes: Mapping[str, str] | None = None,
     ) -> None:
         """Replace everything known about one source, in one transaction.
 
-        Raises SourceError, and stores nothing, if a text cannot be stored (a lone surrogate).
+        `hashes` maps sentence ids to the content hash of their embedded text, by which their
+        vectors are found again (`index.hashes`). Raises SourceError, and stores nothing, if a
+        text cannot be stored (a lone surrogate).
         """
         try:
-            self._put(row, text, chunks, pages)
+            self._put(row, text, chunks, pages, hashes or {})
         except UnicodeEncodeError as exc:
             shown = row.id.encode("utf-8", "backslashreplace").decode("utf-8")
             raise SourceError(
@@ -216,7 +227,12 @@ class Catalog:
             ) from None
 
     def _put(
-        self, row: SourceRow, text: str, chunks: Sequence[Chunk], pages: PageMap | None
+        self,
+        row: SourceRow,
+        text: str,
+        chunks: Sequence[Chunk],
+        pages: PageMap | None,
+        hashed: Mapping[str, str],
     ) -> None:
         with self._db:
             self._db.execute(_BUMP, (GENERATION,))
@@ -247,8 +263,9 @@ class Catalog:
                     (cur.lastrowid, f"{c.group} {c.locator} {c.text}"),
                 )
                 self._db.executemany(
-                    "INSERT INTO sentences VALUES (?, ?, ?, ?)",
-                    [(s.id, c.id, s.start, s.end) for s in c.sentences],
+                    'INSERT INTO sentences (id, chunk_id, start, "end", hash) '
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(s.id, c.id, s.start, s.end, hashed.get(s.id)) for s in c.sentences],
                 )
 
     def remove_source(self, source: str) -> None:
@@ -293,6 +310,18 @@ class Catalog:
                 (source,),
             ).fetchall()
         return {r[0] for r in rows}
+
+    def sentences_by_hash(self, wanted: Sequence[str]) -> dict[str, str]:
+        """Content hash -> id of one sentence with it, for the hashes the catalog knows."""
+        return sentence_hashes.ids_by_hash(self._db, wanted)
+
+    def unhashed_sentences(self) -> bool:
+        """Whether some sentences were stored without their hash (before hashes were kept)."""
+        return sentence_hashes.any_unhashed(self._db)
+
+    def fill_hashes(self, hash_of: sentence_hashes.HashOf) -> int:
+        """Hash the sentences stored without one (`hash_of` their chunk and sentence)."""
+        return sentence_hashes.fill(self._db, self.chunks, hash_of)
 
     # -- retrieval ------------------------------------------------------------------------
 

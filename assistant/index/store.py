@@ -181,7 +181,10 @@ class VectorStore:
         return self._embeddings.embed_documents(list(texts))
 
     def vectors_by_hash(self, hashes: Sequence[str]) -> dict[str, list[float]]:
-        """A stored vector for each content hash (metadata `hash`) that has one."""
+        """A stored vector for each content hash (metadata `hash`) that has one.
+
+        Slow on a large server (a metadata scan): `index.hashes` asks the catalog first.
+        """
         found: dict[str, list[float]] = {}
         with self._guard():
             for i in range(0, len(hashes), BATCH):
@@ -245,6 +248,19 @@ class VectorStore:
                 return {}
             got = self._collection.get(ids=list(ids), include=["embeddings"])
             return {i: list(v) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+
+    def hashed_vectors(self, ids: Sequence[str]) -> dict[str, tuple[str, list[float]]]:
+        """Stored vectors by id, each with its content hash metadata ("" if it has none)."""
+        found: dict[str, tuple[str, list[float]]] = {}
+        with self._guard():
+            for i in range(0, len(ids), BATCH):
+                got = self._collection.get(
+                    ids=list(ids[i : i + BATCH]), include=["embeddings", "metadatas"]
+                )
+                metas = got["metadatas"] or []
+                for sid, meta, vector in zip(got["ids"], metas, got["embeddings"], strict=True):
+                    found[sid] = (str(meta.get("hash", "")), [float(x) for x in vector])
+        return found
 
     def count(self) -> int:
         """Number of stored vectors."""

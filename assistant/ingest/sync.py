@@ -31,7 +31,7 @@ from assistant.ingest import structure
 from assistant.ingest.chunking import CHUNKING_VERSION, chunk_source
 from assistant.ingest.duplicates import find_copy, text_digest
 from assistant.ingest.sandbox import ParseLimits
-from assistant.ingest.vectors import SyncVectors, text_hash
+from assistant.ingest.vectors import SyncVectors, embedded_text, sentence_hash, text_hash
 from assistant.schema import Chunk, IndexReport
 
 logger = logging.getLogger(__name__)
@@ -169,6 +169,8 @@ def _sync(
     check_compatible(catalog, model)
     catalog.set_meta({"embedding_model": model, "chunking": CHUNKING_VERSION})
     stale = repair(catalog, store)
+    if catalog.unhashed_sentences():  # an index from before the catalog kept hashes: once
+        logger.info("hashed %d sentences of the catalog", catalog.fill_hashes(sentence_hash))
     unpaged = _unpaged(catalog)
     indexed = catalog.digests()
     refused = catalog.refusals()
@@ -232,7 +234,8 @@ def _sync(
     kept = {p.row.id for p in todo if p.row.id not in stale and _same_passages(p, catalog)}
     total = sum(len(c.sentences) for p in todo if p.row.id not in kept for c in p.chunks)
     embedded = [[] if p.row.id in kept else _metadata(p)[1] for p in todo]
-    vectors = SyncVectors(store, Counter(text_hash(t) for texts in embedded for t in texts))
+    repeats = Counter(text_hash(t) for texts in embedded for t in texts)
+    vectors = SyncVectors(store, repeats, catalog=catalog)
     done = ahead = 0  # todo[:ahead] have their vectors found or embedded
     for n, item in enumerate(todo):
         if n == ahead:  # many files per model call: batches of similar token counts
@@ -318,7 +321,7 @@ def _metadata(item: _Prepared) -> tuple[list[str], list[str], list[dict[str, str
     for chunk in item.chunks:
         for sentence in chunk.sentences:
             ids.append(sentence.id)
-            texts.append(f"{chunk.context}: {sentence.text}")
+            texts.append(embedded_text(chunk, sentence))
             meta = {"source": item.row.id, "kind": chunk.kind, "chunk_id": chunk.id}
             meta["hash"] = text_hash(texts[-1])  # its vector is found by this (ingest.vectors)
             if chunk.part:  # a clause of a resolution or decision: `sources=` may name its act
@@ -345,7 +348,8 @@ def _relabel(item: _Prepared, catalog: Catalog, store: VectorStore) -> None:
     """Store a source's new metadata; its vectors stay, with their kinds updated."""
     ids, _, metas = _metadata(item)
     store.relabel(ids, metas)
-    catalog.put_source(item.row, item.text, item.chunks, pages=item.pages)
+    hashes = {i: m["hash"] for i, m in zip(ids, metas, strict=True)}
+    catalog.put_source(item.row, item.text, item.chunks, pages=item.pages, hashes=hashes)
 
 
 def _write(
@@ -370,7 +374,8 @@ def _write(
             progress(done, total, source)
 
     store.add(ids, texts, metas, progress=step, vectors=found)
-    catalog.put_source(item.row, item.text, item.chunks, pages=item.pages)
+    hashes = {i: m["hash"] for i, m in zip(ids, metas, strict=True)}
+    catalog.put_source(item.row, item.text, item.chunks, pages=item.pages, hashes=hashes)
     return done
 
 

@@ -2,9 +2,10 @@
 
 A sentence's vector depends only on the text sent to the model (its chunk's context and its
 own text) and on the model, which is one per index. So every stored vector carries the hash of
-that text (metadata `hash`), and a sync asks the store for the hashes it needs before it embeds
-anything: an edited file re-embeds only the sentences whose text changed, and a sentence that
-other files (or the same file) repeat is embedded once.
+that text (metadata `hash`, and the catalog's `sentences.hash`), and a sync looks up the hashes
+it needs (`index.hashes.stored_vectors`) before it embeds anything: an edited file re-embeds
+only the sentences whose text changed, and a sentence that other files (or the same file)
+repeat is embedded once.
 """
 
 from __future__ import annotations
@@ -13,12 +14,25 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 
+from assistant.index.catalog import Catalog
+from assistant.index.hashes import stored_vectors
 from assistant.index.store import VectorStore
+from assistant.schema import Chunk, Sentence
+
+
+def embedded_text(chunk: Chunk, sentence: Sentence) -> str:
+    """The text a sentence is embedded from: its chunk's context, so it keeps its topic."""
+    return f"{chunk.context}: {sentence.text}"
 
 
 def text_hash(text: str) -> str:
     """The content hash of an embedded text (the key its vector is found by)."""
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def sentence_hash(chunk: Chunk, sentence: Sentence) -> str:
+    """The content hash of what a sentence is embedded from."""
+    return text_hash(embedded_text(chunk, sentence))
 
 
 class SyncVectors:
@@ -28,8 +42,9 @@ class SyncVectors:
     memory only while another sentence of the sync needs it.
     """
 
-    def __init__(self, store: VectorStore, repeats: Counter[str]) -> None:
+    def __init__(self, store: VectorStore, repeats: Counter[str], *, catalog: Catalog) -> None:
         self.store = store
+        self.catalog = catalog
         self.repeats = repeats
         self.embedded = 0  # texts sent to the model
         self._kept: dict[str, list[float]] = {}
@@ -47,7 +62,7 @@ class SyncVectors:
         texts = [text for group in groups[:take] for text in group]
         wanted = {text_hash(text): text for text in texts}
         missing = [h for h in wanted if h not in self._kept]
-        found = self.store.vectors_by_hash(missing)
+        found = stored_vectors(self.catalog, self.store, missing)
         new = [h for h in missing if h not in found]
         if new:
             found.update(zip(new, self.store.embed([wanted[h] for h in new]), strict=True))
@@ -60,7 +75,8 @@ class SyncVectors:
         texts whose hash has no vector yet."""
         wanted = dict(zip(hashes, texts, strict=True))  # one text per hash
         found = {h: self._kept[h] for h in wanted if h in self._kept}
-        found.update(self.store.vectors_by_hash([h for h in wanted if h not in found]))
+        rest = [h for h in wanted if h not in found]
+        found.update(stored_vectors(self.catalog, self.store, rest))
         new = [h for h in wanted if h not in found]
         if new:
             vectors = self.store.embed([wanted[h] for h in new])
