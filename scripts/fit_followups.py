@@ -1,12 +1,15 @@
 """Fit a group of the ranker's weights on the questions they matter for, cross-validated.
 
-    .venv/bin/python scripts/fit_followups.py [--group conversation|cues] [--folds 5] [--write]
+    .venv/bin/python scripts/fit_followups.py [--group conversation|cues|words] [--folds 5]
+        [--write]
 
 `--group cues` fits the answer-cue weights (`settles`, `gives_cause`, `view_stance`,
 `neighbour_similarity`: a yes/no question and a sentence that says no, a why-question and a
 cause, a question about the author's view and a sentence that takes one, the similarity of the
 sentences around a candidate) on every answerable fit question, the same way: a grid per
-weight, every other weight as fitted.json has it, `earlier_turn_weight` kept.
+weight, every other weight as fitted.json has it, `earlier_turn_weight` kept. `--group words`
+fits `word_match` (the question's words matched by meaning, `index.word_vectors`) likewise,
+on a grid of its own (0 .. 3).
 
 The default group, `conversation`:
 The four conversation features of `assistant.answering.ranking.FEATURES` (`repeated`,
@@ -51,8 +54,11 @@ from assistant.answering.ranking import FEATURES, Settings, candidates, fitted
 
 CONVERSATION = ("repeated", "after_said", "beside_said", "near_said")
 CUES = ("settles", "gives_cause", "view_stance", "neighbour_similarity")
-GROUPS = {"conversation": CONVERSATION, "cues": CUES}
+WORDS = ("word_match",)
+GROUPS = {"conversation": CONVERSATION, "cues": CUES, "words": WORDS}
 GRID = tuple(round(0.15 * i, 2) for i in range(-4, 5))  # -0.6 .. 0.6
+# word_match is a similarity like `similarity` (weight 1.0): its grid spans 0 .. 3.
+GRIDS = {"words": tuple(round(0.25 * i, 2) for i in range(13))}
 # How much a word only an earlier question used counts (`earlier_turn_weight`): it, too,
 # matters in follow-up turns alone.
 EARLIER = (0.0, 0.15, 0.3, 0.5, 1.0)
@@ -74,8 +80,9 @@ def with_free(base: np.ndarray, names: Sequence[str], free: Sequence[float]) -> 
 
 
 def combinations(names: Sequence[str]) -> np.ndarray:
-    """Every combination of GRID values for `names` (C x len(names))."""
-    return np.array(list(itertools.product(GRID, repeat=len(names))))
+    """Every combination of grid values for `names` (C x len(names))."""
+    grid = GRIDS["words"] if tuple(names) == WORDS else GRID
+    return np.array(list(itertools.product(grid, repeat=len(names))))
 
 
 def hits(groups: Sequence[Group], base: np.ndarray, names: Sequence[str]) -> np.ndarray:
@@ -185,7 +192,8 @@ def main() -> None:
         data["values"]["earlier_turn_weight"] = earlier
         data["ranker"][args.group] = {
             "fitted": [*names, *(["earlier_turn_weight"] if conversation else [])],
-            "fitted_on": ("the follow-up turns of " if conversation else "") + ", ".join(FIT_FILES),
+            "fitted_on": ("the follow-up turns of " if conversation else "")
+            + ", ".join([*FIT_FILES, *(p.name for p in OFFICIAL_FILES)]),
             "cross_validated_best_right": round(float(np.mean(fitted_hits)), 4),
             "command": f"python scripts/fit_followups.py --group {args.group} --write",
         }

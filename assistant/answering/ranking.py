@@ -28,6 +28,7 @@ from assistant.answering.verification import (
 )
 from assistant.fitted import fitted_model, fitted_value
 from assistant.index.text import stem, terms
+from assistant.index.word_vectors import WordVectors, match
 from assistant.schema import Chunk, Sentence
 
 # What a candidate sentence is scored on, and how much each counts.
@@ -54,6 +55,7 @@ FEATURES = (
     "neighbour_similarity",  # the higher similarity of the sentences before and after it
     "settles",  # a yes/no question and a sentence that says no or not (`cues.settles`)
     "gives_cause",  # a why-question and a sentence that names a cause or aim
+    "word_match",  # the question's words matched by meaning in the sentence (`word_vectors`)
 )
 
 
@@ -152,6 +154,7 @@ def candidates_of(
         quoted_here = any(at[0] == chunk.id for at in said_at)
         next_to_quoted = chunk.id in near and not quoted_here
         sims = [retrieval.similarity.get(s.id, 0.0) for s in chunk.sentences]
+        asked = retrieval.query_words
         for index, sentence in enumerate(chunk.sentences):
             words = {stem(w) for w in terms(sentence.text)}
             beside = sims[max(0, index - 1) : index] + sims[index + 1 : index + 2]
@@ -178,9 +181,17 @@ def candidates_of(
                 max(beside, default=0.0),
                 float(settles(analysis.answer_type, sentence.text)),
                 float(gives_cause(analysis.answer_type, sentence.text)),
+                _word_match(asked, own, retrieval.words.get(sentence.id)),
             )
             found.append(Candidate(chunk, sentence, values))
     return found
+
+
+def _word_match(
+    asked: WordVectors | None, weights: dict[str, float], words: WordVectors | None
+) -> float:
+    """`word_vectors.match` of the question's words in a sentence's; 0.0 without vectors."""
+    return 0.0 if asked is None or words is None else match(asked, weights, words)
 
 
 def _said_positions(retrieval: Retrieval, said: str) -> set[tuple[str, int]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -25,6 +25,7 @@ from assistant.answering.references import paged
 from assistant.answering.turn import Turn
 from assistant.index.pages import PageMap
 from assistant.index.text import terms
+from assistant.index.word_vectors import WordEncoder, WordVectors
 from assistant.schema import Chunk, Passage
 
 RRF_K = 60
@@ -45,6 +46,8 @@ class Retrieval:
     absent: frozenset[str] = frozenset()  # query terms found in no chunk at all
     turn: Turn | None = None  # the question these passages were found for, read once
     missing: tuple[Constraint, ...] = ()  # constraints of the question that no source contains
+    query_words: WordVectors | None = None  # the query's word vectors, when the model gives them
+    words: dict[str, WordVectors] = field(default_factory=dict)  # sentence id -> word vectors
 
 
 class KeywordIndex(Protocol):
@@ -78,6 +81,10 @@ class KeywordIndex(Protocol):
 
     def act_chunk_ids(self, acts: Iterable[tuple[str, str]], limit: int = 80) -> list[str]:
         """The chunks of the named resolutions or decisions."""
+        ...
+
+    def word_vectors(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """Sentence id -> its packed word vectors, for those of `ids` that have them."""
         ...
 
     def pages(self, source: str) -> PageMap | None:
@@ -174,7 +181,11 @@ class HybridRetriever:
         `acts` are the resolutions the question names (read from `query` when not given): all
         of their clauses are candidates too, as are the chunks `also` names.
         """
-        vector = self._embeddings.embed_query(query)
+        query_words = None
+        if isinstance(self._embeddings, WordEncoder):
+            vector, query_words = self._embeddings.embed_query_with_words(query)
+        else:
+            vector = self._embeddings.embed_query(query)
         words = terms(query)
         dense = self._store.search(vector, DENSE_CANDIDATES, kinds, sources)
         # Looked up once: they choose the keyword query's words and weigh the terms.
@@ -198,7 +209,13 @@ class HybridRetriever:
         if named and not sources and not (kinds and not {"resolution", "decision"} & set(kinds)):
             best += [c for c in self._catalog.act_chunk_ids(named) if c not in best]
         best += [c for c in also if c not in best]
-        return self.expand(query, best, vector, fused, frequency, total)
+        found = self.expand(query, best, vector, fused, frequency, total)
+        if query_words is None:
+            return found
+        ids = [s.id for c in found.chunks.values() for s in c.sentences]
+        packed = self._catalog.word_vectors(ids)
+        unpacked = {sid: WordVectors.unpack(data) for sid, data in packed.items()}
+        return replace(found, query_words=query_words, words=unpacked)
 
     def for_turn(
         self,

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import IndexDamagedError, SourceError
-from assistant.index import fingerprints, fts
+from assistant.index import chunk_rows, fingerprints, fts, word_table
 from assistant.index import hashes as sentence_hashes
 from assistant.index.pages import PageMap
-from assistant.schema import Chunk, Sentence, part_of_act
+from assistant.schema import Chunk
 
 FILENAME = "catalog.sqlite"
 
@@ -74,7 +74,7 @@ class Catalog:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         try:
-            self._db.executescript(_SCHEMA + fingerprints.SCHEMA)
+            self._db.executescript(_SCHEMA + fingerprints.SCHEMA + word_table.SCHEMA)
             sentence_hashes.migrate(self._db)
             self._db.execute("SELECT count(*) FROM sources").fetchone()
         except sqlite3.DatabaseError as exc:
@@ -210,15 +210,17 @@ class Catalog:
         *,
         pages: PageMap | None = None,
         hashes: Mapping[str, str] | None = None,
+        words: Mapping[str, bytes] | None = None,
     ) -> None:
         """Replace everything known about one source, in one transaction.
 
         `hashes` maps sentence ids to the content hash of their embedded text, by which their
-        vectors are found again (`index.hashes`). Raises SourceError, and stores nothing, if a
-        text cannot be stored (a lone surrogate).
+        vectors are found again (`index.hashes`); `words` packed word vectors by content hash
+        (`index.word_vectors`). Raises SourceError, and stores nothing, if a text cannot be
+        stored (a lone surrogate).
         """
         try:
-            self._put(row, text, chunks, pages, hashes or {})
+            self._put(row, text, chunks, pages, hashes or {}, words or {})
         except UnicodeEncodeError as exc:
             shown = row.id.encode("utf-8", "backslashreplace").decode("utf-8")
             raise SourceError(
@@ -233,10 +235,12 @@ class Catalog:
         chunks: Sequence[Chunk],
         pages: PageMap | None,
         hashed: Mapping[str, str],
+        words: Mapping[str, bytes],
     ) -> None:
         with self._db:
             self._db.execute(_BUMP, (GENERATION,))
-            self._delete(row.id)
+            old = self._delete(row.id)
+            word_table.put(self._db, words)
             if pages is not None:
                 self._db.execute("INSERT INTO pages VALUES (?, ?)", (row.id, pages.to_json()))
             self._db.execute(
@@ -267,14 +271,21 @@ class Catalog:
                     "VALUES (?, ?, ?, ?, ?)",
                     [(s.id, c.id, s.start, s.end, hashed.get(s.id)) for s in c.sentences],
                 )
+            word_table.prune(self._db, old)
 
     def remove_source(self, source: str) -> None:
         """Forget one source."""
         with self._db:
             self._db.execute(_BUMP, (GENERATION,))
-            self._delete(source)
+            word_table.prune(self._db, self._delete(source))
 
-    def _delete(self, source: str) -> None:
+    def _delete(self, source: str) -> list[str]:
+        """Delete one source's rows; return the content hashes its sentences had."""
+        old = self._db.execute(
+            "SELECT DISTINCT s.hash FROM sentences s JOIN chunks c ON c.id = s.chunk_id "
+            "WHERE c.source = ? AND s.hash IS NOT NULL",
+            (source,),
+        ).fetchall()
         self._db.execute(
             "DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE source = ?)",
             (source,),
@@ -286,11 +297,20 @@ class Catalog:
         self._db.execute("DELETE FROM chunks WHERE source = ?", (source,))
         self._db.execute("DELETE FROM sources WHERE id = ?", (source,))
         self._db.execute("DELETE FROM pages WHERE source = ?", (source,))
+        return [h for (h,) in old]
 
     def clear(self) -> None:
         """Forget everything (for a rebuild); the generation still grows."""
         with self._db:
-            for table in ("chunks_fts", "sentences", "chunks", "sources", "refused", "pages"):
+            for table in (
+                "chunks_fts",
+                "sentences",
+                "chunks",
+                "sources",
+                "refused",
+                "pages",
+                "word_vectors",
+            ):
                 self._db.execute(f"DELETE FROM {table}")
             self._db.execute("DELETE FROM meta WHERE key != ?", (GENERATION,))
             self._db.execute(_BUMP, (GENERATION,))
@@ -310,6 +330,10 @@ class Catalog:
                 (source,),
             ).fetchall()
         return {r[0] for r in rows}
+
+    def word_vectors(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """Sentence id -> its packed word vectors (`WordVectors.pack`), for those that have them."""
+        return word_table.of_sentences(self._db, ids)
 
     def sentences_by_hash(self, wanted: Sequence[str]) -> dict[str, str]:
         """Content hash -> id of one sentence with it, for the hashes the catalog knows."""
@@ -345,37 +369,7 @@ class Catalog:
 
     def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
         """Chunks by id, with their sentences (text cut from the chunk by offsets)."""
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = self._db.execute(
-            f'SELECT id, source, start, "end", locator, kind, grp, part, text FROM chunks '
-            f"WHERE id IN ({marks})",
-            list(ids),
-        ).fetchall()
-        spans: dict[str, list[tuple[str, int, int]]] = {}
-        for sid, cid, s, e in self._db.execute(
-            f'SELECT id, chunk_id, start, "end" FROM sentences WHERE chunk_id IN ({marks}) '
-            "ORDER BY start",
-            list(ids),
-        ).fetchall():
-            spans.setdefault(cid, []).append((sid, s, e))
-        found: dict[str, Chunk] = {}
-        for cid, source, start, end, locator, kind, grp, part, text in rows:
-            sentences = tuple(
-                Sentence(sid, text[s - start : e - start], s, e) for sid, s, e in spans.get(cid, [])
-            )
-            try:
-                typed_part = part_of_act(part)
-            except ValueError as exc:
-                raise IndexDamagedError(
-                    f"the catalog holds a chunk {cid} that cannot be read ({exc}); "
-                    "run `assistant index --rebuild`"
-                ) from None
-            found[cid] = Chunk(
-                cid, source, text, start, end, locator, kind, grp, typed_part, sentences
-            )
-        return found
+        return chunk_rows.chunks(self._db, ids)
 
     def act_chunk_ids(self, acts: Iterable[tuple[str, str]], limit: int = 80) -> list[str]:
         """Chunk ids of the named acts, e.g. ("resolution", "102"), in document order."""

@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from langchain_core.embeddings import Embeddings
 
@@ -22,6 +22,9 @@ from assistant.errors import ConfigError
 from assistant.index.models import default_cache, model_path
 from assistant.index.models import model_id as model_id  # re-exported: callers import it here
 from assistant.index.query_cache import QueryVectors
+
+if TYPE_CHECKING:  # numpy is not imported at CLI start
+    from assistant.index.word_vectors import WordVectors
 
 logger = logging.getLogger(__name__)
 
@@ -111,9 +114,39 @@ def _torch_embeddings(setting: str) -> Embeddings:
     # every call wait for the slowest thread (p50 ~400-1000 ms with 2 threads, ~50-100 with 1).
     torch.set_num_threads(1)
 
+    from assistant.index.word_vectors import from_tokens
+
+    class TorchEmbeddings(HuggingFaceEmbeddings):
+        """LangChain's sentence-transformers embeddings, with word vectors from the same pass
+        (as `OnnxEmbeddings` gives them, so both backends rank alike)."""
+
+        def embed_with_words(
+            self, texts: list[str]
+        ) -> tuple[list[list[float]], list[WordVectors] | None]:
+            model = self._client
+            limit = model.max_seq_length
+            outputs = cast(
+                "list[dict[str, Any]]", model.encode(texts, output_value=None, batch_size=64)
+            )
+            vectors: list[list[float]] = []
+            words: list[WordVectors] = []
+            for text, out in zip(texts, outputs, strict=True):
+                vector = torch.nn.functional.normalize(out["sentence_embedding"], dim=0)
+                vectors.append([float(x) for x in vector.tolist()])
+                spans = model.tokenizer(
+                    text, return_offsets_mapping=True, truncation=True, max_length=limit
+                )["offset_mapping"]
+                hidden = out["token_embeddings"][: len(spans)].float().numpy()
+                words.append(from_tokens(text, spans, hidden))
+            return vectors, words
+
+        def embed_query_with_words(self, text: str) -> tuple[list[float], WordVectors | None]:
+            vectors, words = self.embed_with_words([text])
+            return vectors[0], words[0] if words else None
+
     path = model_path(setting)
     logger.info("loading embedding model from %s", path)
-    return HuggingFaceEmbeddings(
+    return TorchEmbeddings(
         model_name=str(path),
         model_kwargs={"device": "cpu", "local_files_only": True},
         encode_kwargs={"normalize_embeddings": True, "batch_size": 64},
@@ -161,3 +194,27 @@ class LazyEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         """The vector of a query (loads the model first, once); a repeated one is remembered."""
         return self.queries.get(text, lambda query: self._model().embed_query(query))
+
+    def embed_with_words(
+        self, texts: list[str]
+    ) -> tuple[list[list[float]], list[WordVectors] | None]:
+        """Vectors for texts to store and their word vectors (None: the model gives none)."""
+        from assistant.index.word_vectors import WordEncoder
+
+        model = self._model()
+        if isinstance(model, WordEncoder):
+            return model.embed_with_words(texts)
+        return model.embed_documents(texts), None
+
+    def embed_query_with_words(self, text: str) -> tuple[list[float], WordVectors | None]:
+        """The vector of a query and its word vectors (None: the model gives none)."""
+
+        from assistant.index.word_vectors import WordEncoder
+
+        def encode(query: str) -> tuple[list[float], WordVectors | None]:
+            model = self._model()
+            if isinstance(model, WordEncoder):
+                return model.embed_query_with_words(query)
+            return model.embed_query(query), None
+
+        return self.queries.get_with_words(text, encode)

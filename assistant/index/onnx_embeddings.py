@@ -30,6 +30,7 @@ from filelock import FileLock
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import ConfigError
+from assistant.index.word_vectors import WordVectors, from_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +225,10 @@ class OnnxEmbeddings(Embeddings):
         return ort.InferenceSession(str(self.model), options, providers=["CPUExecutionProvider"])
 
     def _encode(self, session: Any, encoded: list[Any]) -> np.ndarray:
+        return self._pool(*self._hidden(session, encoded))
+
+    def _hidden(self, session: Any, encoded: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """The last hidden state of each wordpiece, and the attention mask."""
         width = max(len(e.ids) for e in encoded)
         feed = {
             name: np.zeros((len(encoded), width), dtype=np.int64)
@@ -237,7 +242,7 @@ class OnnxEmbeddings(Embeddings):
             feed["token_type_ids"][row, :n] = e.type_ids
         wanted = {k: v for k, v in feed.items() if k in self._inputs}
         hidden: np.ndarray = session.run(None, wanted)[0]
-        return self._pool(hidden, feed["attention_mask"])
+        return hidden, feed["attention_mask"]
 
     def _pool(self, hidden: np.ndarray, attention: np.ndarray) -> np.ndarray:
         mask = attention[:, :, None].astype(hidden.dtype)
@@ -258,26 +263,44 @@ class OnnxEmbeddings(Embeddings):
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Vectors of `texts`, in batches of texts of similar token counts (little padding)."""
+        return self.embed_with_words(texts, words=False)[0]
+
+    def embed_with_words(
+        self, texts: list[str], *, words: bool = True
+    ) -> tuple[list[list[float]], list[WordVectors]]:
+        """Vectors of `texts` and, from the same model pass, their word vectors."""
         if not texts:
-            return []
+            return [], []
         with self._lock:
             if self._batch is None:
                 self._batch = self._session(os.cpu_count() or 1)
         encoded = self.tokenizer.encode_batch(texts)
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i].ids))
         vectors: list[list[float]] = [[] for _ in texts]
+        found: dict[int, WordVectors] = {}
         for start in range(0, len(order), self.batch_size):
             ids = order[start : start + self.batch_size]
-            batch = self._encode(self._batch, [encoded[i] for i in ids])
-            for i, row in zip(ids, batch.tolist(), strict=True):
-                vectors[i] = row
-        return vectors
+            hidden, mask = self._hidden(self._batch, [encoded[i] for i in ids])
+            pooled = self._pool(hidden, mask).tolist()
+            for row, (i, vector) in enumerate(zip(ids, pooled, strict=True)):
+                vectors[i] = vector
+                if words:
+                    offsets = encoded[i].offsets
+                    found[i] = from_tokens(texts[i], offsets, hidden[row, : len(offsets)])
+        return vectors, [found[i] for i in range(len(texts))] if words else []
 
     def embed_query(self, text: str) -> list[float]:
         """The vector of one query."""
         encoded = self.tokenizer.encode_batch([text])
         vector: list[float] = self._encode(self._query, encoded)[0].tolist()
         return vector
+
+    def embed_query_with_words(self, text: str) -> tuple[list[float], WordVectors]:
+        """The vector of one query and its word vectors, from one model pass."""
+        encoded = self.tokenizer.encode_batch([text])
+        hidden, mask = self._hidden(self._query, encoded)
+        vector: list[float] = self._pool(hidden, mask)[0].tolist()
+        return vector, from_tokens(text, encoded[0].offsets, hidden[0])
 
 
 def load(folder: Path, cache: Path, backend: str, *, export: Exporter) -> OnnxEmbeddings:

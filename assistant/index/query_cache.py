@@ -9,6 +9,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:  # numpy is not imported at CLI start
+    from assistant.index.word_vectors import WordVectors
+
+Encoded: TypeAlias = "tuple[list[float], WordVectors | None]"  # a vector and word vectors
 
 
 class QueryVectors:
@@ -20,7 +26,10 @@ class QueryVectors:
         self.size = size
         self.hits = 0
         self.misses = 0
-        self._vectors: OrderedDict[str, tuple[float, ...]] = OrderedDict()
+        # text -> (vector, word vectors, whether word vectors were asked for)
+        self._vectors: OrderedDict[str, tuple[tuple[float, ...], WordVectors | None, bool]] = (
+            OrderedDict()
+        )
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -28,19 +37,26 @@ class QueryVectors:
 
     def get(self, text: str, encode: Callable[[str], list[float]]) -> list[float]:
         """The vector of `text`: remembered, or `encode(text)` (outside the lock), remembered."""
+        return self.get_with_words(text, lambda t: (encode(t), None), words=False)[0]
+
+    def get_with_words(
+        self, text: str, encode: Callable[[str], Encoded], *, words: bool = True
+    ) -> Encoded:
+        """The vector and word vectors of `text`, as `get`; a vector remembered without asking
+        for its word vectors is encoded again when `words` are wanted."""
         if self.size:
             with self._lock:
-                vector = self._vectors.get(text)
-                if vector is not None:
+                found = self._vectors.get(text)
+                if found is not None and (found[2] or not words):
                     self._vectors.move_to_end(text)
                     self.hits += 1
-                    return list(vector)  # a new list: a caller may change its own copy
+                    return list(found[0]), found[1]  # a new list: a caller may change its own
                 self.misses += 1
-        fresh = encode(text)
+        vector, word_vectors = encode(text)
         if self.size:
             with self._lock:
-                self._vectors[text] = tuple(fresh)
+                self._vectors[text] = (tuple(vector), word_vectors, words)
                 self._vectors.move_to_end(text)
                 while len(self._vectors) > self.size:
                     self._vectors.popitem(last=False)
-        return fresh
+        return vector, word_vectors

@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-if TYPE_CHECKING:  # langchain_core costs ~0.5 s to import: not at CLI start
+if TYPE_CHECKING:  # langchain_core costs ~0.5 s to import, numpy ~0.1 s: not at CLI start
     from langchain_core.embeddings import Embeddings
+
+    from assistant.index.word_vectors import WordVectors
 
 from assistant.errors import ConfigError, IndexDamagedError, StoreUnavailableError
 
@@ -179,6 +181,17 @@ class VectorStore:
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """Vectors of `texts` from the embedding model (nothing is stored)."""
         return self._embeddings.embed_documents(list(texts))
+
+    def embed_with_words(
+        self, texts: Sequence[str]
+    ) -> tuple[list[list[float]], list[WordVectors] | None]:
+        """Vectors of `texts` and their word vectors (None: the model gives none); nothing is
+        stored."""
+        from assistant.index.word_vectors import WordEncoder  # numpy: not at CLI start
+
+        if isinstance(self._embeddings, WordEncoder):
+            return self._embeddings.embed_with_words(list(texts))
+        return self.embed(texts), None
 
     def vectors_by_hash(self, hashes: Sequence[str]) -> dict[str, list[float]]:
         """A stored vector for each content hash (metadata `hash`) that has one.

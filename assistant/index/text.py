@@ -87,10 +87,17 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 
 def terms(text: str) -> list[str]:
     """Content words of `text`, lower-cased, without stopwords (kept in order, repeats kept)."""
-    words = (
-        w.lower().replace("’", "'").strip("'-").removesuffix("'s") for w in _WORD.findall(text)
-    )
-    return [w for w in words if w and w not in STOPWORDS]
+    return [word for word, _, _ in term_spans(text)]
+
+
+def term_spans(text: str) -> list[tuple[str, int, int]]:
+    """`terms` of `text`, each with the start and end of the characters it was read from."""
+    found = []
+    for match in _WORD.finditer(text):
+        word = match.group().lower().replace("’", "'").strip("'-").removesuffix("'s")
+        if word and word not in STOPWORDS:
+            found.append((word, match.start(), match.end()))
+    return found
 
 
 # The original Porter algorithm: the one SQLite's FTS5 `porter` tokenizer applies to the

@@ -375,7 +375,10 @@ def _write(
 
     store.add(ids, texts, metas, progress=step, vectors=found)
     hashes = {i: m["hash"] for i, m in zip(ids, metas, strict=True)}
-    catalog.put_source(item.row, item.text, item.chunks, pages=item.pages, hashes=hashes)
+    words = vectors.take_words(hashes.values())
+    catalog.put_source(
+        item.row, item.text, item.chunks, pages=item.pages, hashes=hashes, words=words
+    )
     return done
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from assistant.index.catalog import Catalog
 from assistant.index.hashes import stored_vectors
@@ -48,6 +48,20 @@ class SyncVectors:
         self.repeats = repeats
         self.embedded = 0  # texts sent to the model
         self._kept: dict[str, list[float]] = {}
+        self._words: dict[str, bytes] = {}  # packed word vectors of texts embedded, not stored
+
+    def _embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """Vectors of `texts` from the model; their word vectors are kept for `take_words`."""
+        vectors, words = self.store.embed_with_words(texts)
+        if words is not None:
+            self._words.update((text_hash(t), w.pack()) for t, w in zip(texts, words, strict=True))
+        self.embedded += len(texts)
+        return vectors
+
+    def take_words(self, hashes: Iterable[str]) -> dict[str, bytes]:
+        """The packed word vectors this sync made for `hashes`, handed out once (the catalog
+        keeps them by hash for every later sentence with the same text)."""
+        return {h: self._words.pop(h) for h in set(hashes) if h in self._words}
 
     def prefetch(self, groups: Sequence[Sequence[str]], limit: int) -> int:
         """Find or embed ahead, in one model call, the texts of the first groups (one per file)
@@ -65,8 +79,7 @@ class SyncVectors:
         found = stored_vectors(self.catalog, self.store, missing)
         new = [h for h in missing if h not in found]
         if new:
-            found.update(zip(new, self.store.embed([wanted[h] for h in new]), strict=True))
-            self.embedded += len(new)
+            found.update(zip(new, self._embed([wanted[h] for h in new]), strict=True))
         self._kept.update(found)
         return take
 
@@ -79,9 +92,7 @@ class SyncVectors:
         found.update(stored_vectors(self.catalog, self.store, rest))
         new = [h for h in wanted if h not in found]
         if new:
-            vectors = self.store.embed([wanted[h] for h in new])
-            found.update(zip(new, vectors, strict=True))
-            self.embedded += len(new)
+            found.update(zip(new, self._embed([wanted[h] for h in new]), strict=True))
         for h, n in Counter(hashes).items():
             self.repeats[h] -= n
             if self.repeats[h] > 0:

@@ -80,10 +80,11 @@ def arm(point: str, nth: int, after: float) -> None:
 
         delete = Catalog._delete
 
-        def delete_then_die(self: Any, source: str) -> None:
-            delete(self, source)
+        def delete_then_die(self: Any, source: str) -> list[str]:
+            hashes = delete(self, source)
             if arrived():
                 die()
+            return hashes
 
         Catalog._delete = delete_then_die  # type: ignore[method-assign]
     elif point == "upsert":
