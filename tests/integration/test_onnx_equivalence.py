@@ -25,6 +25,7 @@ from assistant.config import DEFAULT_EMBEDDING_MODEL
 from assistant.evaluation.harness import load_questions
 from assistant.index.embeddings import load_embeddings
 from assistant.index.onnx_embeddings import OnnxEmbeddings
+from assistant.index.word_vectors import WordEncoder
 from assistant.ingest.sources import scan
 from assistant.ingest.sync import prepare
 
@@ -75,6 +76,27 @@ def test_fp32_vectors_match_pytorch_on_a_thousand_texts(
     assert cosine.min() >= 0.999, (cosine.min(), texts[int(cosine.argmin())])
     query = "Who can take part in CWG-Internet?"
     assert np.dot(torch_model.embed_query(query), onnx_model.embed_query(query)) >= 0.999
+
+
+def test_word_vectors_match_pytorch_word_for_word(
+    torch_model: Embeddings, onnx_model: Embeddings
+) -> None:
+    """Both backends give the same words and word vectors, so they rank sentences alike."""
+    texts = source_texts()[::5]  # every fifth: 200+ texts of every kind
+    assert isinstance(torch_model, WordEncoder) and isinstance(onnx_model, WordEncoder)
+    reference, torch_words = torch_model.embed_with_words(texts)
+    vectors, onnx_words = onnx_model.embed_with_words(texts)
+    assert torch_words is not None and onnx_words is not None
+    assert np.array(reference) == pytest.approx(np.array(vectors), abs=1e-3)
+    lowest = 1.0
+    for text, a, b in zip(texts, torch_words, onnx_words, strict=True):
+        assert a.stems == b.stems, text
+        if a.stems:
+            lowest = min(lowest, float((a.matrix * b.matrix).sum(axis=1).min()))
+    assert lowest >= 0.999
+    query = "When did the conference wrap up?"
+    _, asked = onnx_model.embed_query_with_words(query)
+    assert asked is not None and asked.stems == ("confer", "wrap", "up")
 
 
 def test_int8_vectors_are_close_but_not_the_same(torch_model: Embeddings) -> None:
