@@ -23,6 +23,7 @@ from assistant.answering.turn import Turn
 from assistant.answering.verification import what_is_missing
 from assistant.fitted import fitted_model, fitted_value
 from assistant.index.text import stem, terms
+from assistant.index.word_vectors import match
 from assistant.schema import Answer
 
 ABSTAIN_BELOW = fitted_value("abstain_below")  # P(right) to answer; scripts/fit_answerer.py
@@ -56,6 +57,7 @@ DECISION_FEATURES = (
     "verified_gap",  # how far the best verified sentence scores below the best of all
     "wants_value",  # the question asks for a value: a number, a date, a name, a place
     "constraints",  # how many constraints the question sets (the candidate meets them all)
+    "absent_match",  # how near that sentence comes, by meaning, to the words no source has
 )
 _SIMILARITY = FEATURES.index("similarity")
 _KEYWORDS = FEATURES.index("keywords")
@@ -82,7 +84,22 @@ def decision_features(
         everything[0].score - best.score,
         float(turn.analysis.wants_value),
         float(len(turn.analysis.constraints)),
+        absent_match(retrieval, best),
     )
+
+
+def absent_match(retrieval: Retrieval, best: Scored) -> float:
+    """The question's words that no source contains, matched by meaning in `best` (weighted
+    by rarity): a paraphrase ("wrap up") finds its word there ("closed"), an unrelated topic
+    ("photosynthesis") does not. 1.0 when every word is in some source; 0.0 without word
+    vectors."""
+    absent = {stem(w): retrieval.idf.get(w, 0.0) for w in retrieval.absent}
+    if not absent:
+        return 1.0
+    words = retrieval.words.get(best.sentence.id)
+    if retrieval.query_words is None or words is None:
+        return 0.0
+    return match(retrieval.query_words, absent, words)
 
 
 @dataclass(frozen=True)

@@ -190,3 +190,39 @@ def test_retrieval_carries_word_vectors_and_the_ranker_matches_words_by_meaning(
         assert closed == pytest.approx(1.0, abs=1e-3)
     finally:
         assistant.close()
+
+
+def test_the_decision_sees_whether_words_no_source_has_are_met_by_meaning(
+    tmp_path: Path,
+) -> None:
+    from assistant import Assistant
+    from assistant.answering.abstention import DECISION_FEATURES
+    from assistant.answering.extractive import ExtractiveAnswerer
+    from assistant.answering.turn import read_turn
+
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "harbour.md").write_text(
+        "# Harbour notes\n\n## The meeting\n\nThe harbour meeting closed on a windy Friday.\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant.open(
+        sources=folder, index=tmp_path / "index", embeddings=WordFakeEmbeddings()
+    )
+    at = DECISION_FEATURES.index("absent_match")
+    try:
+
+        def absent_match(question: str) -> float:
+            turn = read_turn(question)
+            retrieval = assistant._retriever.for_turn(turn, 4)
+            features = ExtractiveAnswerer().decision_features(question, retrieval)
+            assert features is not None
+            return features[at]
+
+        assert absent_match("What about the harbour meeting that closed?") == 1.0  # none absent
+        paraphrase = absent_match("What about the harbour meeting that wrapped?")  # "closed"
+        unrelated = absent_match("What about the harbour meeting that photosynthesised?")
+        assert paraphrase == pytest.approx(1.0, abs=1e-3)
+        assert unrelated < 0.9
+    finally:
+        assistant.close()
