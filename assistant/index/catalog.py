@@ -1,10 +1,9 @@
 """The catalog: an SQLite file in the index folder holding the manifest, texts and keyword index.
 
 It records what was indexed (sources with digests, texts and fingerprints, chunks, sentences
-with offsets and the content hash of their embedded text), how (embedding model, chunking
-version), the files refused (with their digest), and an FTS5 keyword index of the chunks
-(searched in `fts.py`). Every change to one source is one transaction (a crash leaves the old
-state) that bumps the catalog's generation, which other processes check.
+with offsets and the content hash of their embedded text, word vectors by that hash), how
+(model, chunking), the files refused, and an FTS5 keyword index of the chunks (`fts.py`). Each
+change to one source is one transaction that bumps the generation other processes check.
 """
 
 from __future__ import annotations
@@ -330,6 +329,15 @@ class Catalog:
                 (source,),
             ).fetchall()
         return {r[0] for r in rows}
+
+    def chunks_without_words(self) -> list[str]:
+        """Chunks with sentences whose word vectors are not stored (an older index)."""
+        return word_table.chunks_without(self._db)
+
+    def put_word_vectors(self, packed: Mapping[str, bytes]) -> None:
+        """Store packed word vectors by content hash (of sentences already indexed)."""
+        with self._db:
+            word_table.put(self._db, packed)
 
     def word_vectors(self, ids: Sequence[str]) -> dict[str, bytes]:
         """Sentence id -> its packed word vectors (`WordVectors.pack`), for those that have them."""

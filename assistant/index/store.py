@@ -182,6 +182,13 @@ class VectorStore:
         """Vectors of `texts` from the embedding model (nothing is stored)."""
         return self._embeddings.embed_documents(list(texts))
 
+    @property
+    def gives_words(self) -> bool:
+        """Whether the embedding model can give word vectors (`index.word_vectors`)."""
+        from assistant.index.word_vectors import WordEncoder  # numpy: not at CLI start
+
+        return isinstance(self._embeddings, WordEncoder)
+
     def embed_with_words(
         self, texts: Sequence[str]
     ) -> tuple[list[list[float]], list[WordVectors] | None]:

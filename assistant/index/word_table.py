@@ -45,3 +45,12 @@ def of_sentences(db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, bytes]
         ).fetchall()
         found.update((sid, bytes(data)) for sid, data in rows)
     return found
+
+
+def chunks_without(db: sqlite3.Connection) -> list[str]:
+    """Ids of the chunks with a hashed sentence whose word vectors are not stored."""
+    rows = db.execute(
+        "SELECT DISTINCT s.chunk_id FROM sentences s LEFT JOIN word_vectors w ON w.hash = s.hash "
+        "WHERE s.hash IS NOT NULL AND w.hash IS NULL"
+    ).fetchall()
+    return [r[0] for r in rows]

@@ -31,7 +31,7 @@ from assistant.ingest import structure
 from assistant.ingest.chunking import CHUNKING_VERSION, chunk_source
 from assistant.ingest.duplicates import find_copy, text_digest
 from assistant.ingest.sandbox import ParseLimits
-from assistant.ingest.vectors import SyncVectors, embedded_text, sentence_hash, text_hash
+from assistant.ingest.vectors import SyncVectors, embedded_text, text_hash, upgrade
 from assistant.schema import Chunk, IndexReport
 
 logger = logging.getLogger(__name__)
@@ -169,8 +169,7 @@ def _sync(
     check_compatible(catalog, model)
     catalog.set_meta({"embedding_model": model, "chunking": CHUNKING_VERSION})
     stale = repair(catalog, store)
-    if catalog.unhashed_sentences():  # an index from before the catalog kept hashes: once
-        logger.info("hashed %d sentences of the catalog", catalog.fill_hashes(sentence_hash))
+    upgrade(catalog, store)  # an index from before hashes or word vectors were kept: once
     unpaged = _unpaged(catalog)
     indexed = catalog.digests()
     refused = catalog.refusals()

@@ -11,6 +11,7 @@ repeat is embedded once.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -18,6 +19,8 @@ from assistant.index.catalog import Catalog
 from assistant.index.hashes import stored_vectors
 from assistant.index.store import VectorStore
 from assistant.schema import Chunk, Sentence
+
+logger = logging.getLogger(__name__)
 
 
 def embedded_text(chunk: Chunk, sentence: Sentence) -> str:
@@ -33,6 +36,41 @@ def text_hash(text: str) -> str:
 def sentence_hash(chunk: Chunk, sentence: Sentence) -> str:
     """The content hash of what a sentence is embedded from."""
     return text_hash(embedded_text(chunk, sentence))
+
+
+WORDS_MARK = "word_vectors"  # catalog meta, "complete": every sentence has its word vectors
+_FILL_BATCH = 64  # chunks per model call when filling in word vectors
+
+
+def upgrade(catalog: Catalog, store: VectorStore) -> None:
+    """Fill in what an index built by an older version lacks: sentence hashes, word vectors."""
+    if catalog.unhashed_sentences():
+        logger.info("hashed %d sentences of the catalog", catalog.fill_hashes(sentence_hash))
+    if filled := fill_words(catalog, store):
+        logger.info("word vectors for %d sentences of the catalog", filled)
+
+
+def fill_words(catalog: Catalog, store: VectorStore) -> int:
+    """Give the sentences of an index built before word vectors were kept their word vectors
+    (one model pass over their texts; the stored vectors stay); return how many texts.
+
+    Runs until the catalog is marked complete, then never again: a sync stores the words of
+    every sentence it embeds. A model that gives no word vectors leaves the index as it is.
+    """
+    if not store.gives_words or catalog.get_meta().get(WORDS_MARK) == "complete":
+        return 0
+    ids = catalog.chunks_without_words()
+    filled = 0
+    for i in range(0, len(ids), _FILL_BATCH):
+        chunks = catalog.chunks(ids[i : i + _FILL_BATCH]).values()
+        texts = {sentence_hash(c, s): embedded_text(c, s) for c in chunks for s in c.sentences}
+        _, words = store.embed_with_words(list(texts.values()))
+        if words is None:  # the model behind the handle gives none
+            return filled
+        catalog.put_word_vectors({h: w.pack() for h, w in zip(texts, words, strict=True)})
+        filled += len(texts)
+    catalog.set_meta({WORDS_MARK: "complete"})
+    return filled
 
 
 class SyncVectors:

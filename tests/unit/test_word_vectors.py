@@ -226,3 +226,45 @@ def test_the_decision_sees_whether_words_no_source_has_are_met_by_meaning(
         assert unrelated < 0.9
     finally:
         assistant.close()
+
+
+def test_an_index_from_before_word_vectors_gets_them_at_its_next_sync_once(
+    tmp_path: Path,
+) -> None:
+    from assistant.ingest.vectors import WORDS_MARK
+
+    folder, emb = tmp_path / "sources", WordFakeEmbeddings()
+    folder.mkdir()
+    (folder / "a.md").write_text(
+        "# Harbour\n\nThe harbour board closed the old pier. Ferries now use the jetty.\n", "utf-8"
+    )
+    catalog = Catalog(tmp_path / "index")
+    store = VectorStore(emb, folder=tmp_path / "index" / "chroma")
+    sync_folder(folder, catalog, store, model="fake", group=4096)
+    ids = sorted(catalog.sentence_ids())
+    assert catalog.get_meta()[WORDS_MARK] == "complete"
+    before = catalog.word_vectors(ids)
+    with catalog._db:  # as an index built before word vectors were kept
+        catalog._db.execute("DELETE FROM word_vectors")
+        catalog._db.execute("DELETE FROM meta WHERE key = ?", (WORDS_MARK,))
+    emb.worded.clear()
+    emb.reset()
+    sync_folder(folder, catalog, store, model="fake", group=4096)
+    assert catalog.word_vectors(ids) == before  # the same words, made again
+    assert len(emb.worded) == len(ids)  # each text once; its stored vector is kept
+    assert emb.document_calls == 1
+    emb.worded.clear()
+    sync_folder(folder, catalog, store, model="fake", group=4096)
+    assert emb.worded == []  # marked complete: no second pass
+
+
+def test_a_model_without_word_vectors_leaves_an_index_unmarked(tmp_path: Path) -> None:
+    from assistant.ingest.vectors import WORDS_MARK
+
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Harbour\n\nThe pier closed.\n", encoding="utf-8")
+    catalog = Catalog(tmp_path / "index")
+    store = VectorStore(KeywordEmbeddings(), folder=tmp_path / "index" / "chroma")
+    sync_folder(folder, catalog, store, model="fake", group=4096)
+    assert not store.gives_words and WORDS_MARK not in catalog.get_meta()
