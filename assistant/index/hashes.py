@@ -3,7 +3,8 @@
 A sentence's vector depends only on the text it was embedded from, so a sync reuses any stored
 vector whose text has the same hash (`ingest.vectors`). Chroma can find them by their `hash`
 metadata, but on a server at ~1M vectors that `$in` lookup took 0.26-0.40 s per 100 hashes
-against ~0.01 s for a get by id (BENCHMARKS.md), and it was most of adding one document. So the
+against ~0.01 s for a get by id, and one profile found it the largest cost of adding one
+document (BENCHMARKS.md; on the build measured with this change, 0.4-0.7 s of ~4 s). So the
 catalog keeps each sentence's hash in an indexed column, written in the same transaction as the
 sentence, and a lookup is: hashes -> sentence ids (SQL) -> vectors by id (Chroma).
 
