@@ -7,6 +7,8 @@ five-word shingles: the PDF and the HTML of one document) is indexed, and report
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from assistant.index.catalog import Catalog
@@ -23,11 +25,36 @@ class Copy:
     exact: bool
 
 
+# The last answers by (catalog file, generation, text digest, `besides` if indexed): adding a
+# file checks it before storing it and its sync checks it again, with the catalog unchanged in
+# between; on a large index each check took 1-2 s (BENCHMARKS.md). Any committed change to
+# the catalog bumps its generation, so an answer is never reused across one.
+_RECENT: OrderedDict[tuple[str, int, str, str], Copy | None] = OrderedDict()
+_RECENT_SIZE = 64
+_LOCK = threading.Lock()
+
+
 def find_copy(catalog: Catalog, text: str, *, besides: str = "") -> Copy | None:
     """The indexed source (other than `besides`) whose text is `text`, or nearly; else None.
 
-    Reads only the texts the catalog's fingerprints point at, not every indexed text.
+    Reads only the texts the catalog's fingerprints point at, not every indexed text; the
+    same question of an unchanged catalog is answered from memory.
     """
+    excluded = besides if besides and catalog.row(besides) is not None else ""
+    key = (str(catalog.path), catalog.generation(), text_digest(text), excluded)
+    with _LOCK:
+        if key in _RECENT:
+            _RECENT.move_to_end(key)
+            return _RECENT[key]
+    found = _find_copy(catalog, text, excluded)
+    with _LOCK:
+        _RECENT[key] = found
+        while len(_RECENT) > _RECENT_SIZE:
+            _RECENT.popitem(last=False)
+    return found
+
+
+def _find_copy(catalog: Catalog, text: str, besides: str) -> Copy | None:
     same, maybe = catalog.copies(text, besides)
     if same is not None:
         return Copy(same, exact=True)

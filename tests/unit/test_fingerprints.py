@@ -183,3 +183,28 @@ def test_prefixes_meet_even_when_the_unshared_hashes_are_the_smallest(size: int)
             met = len(set(a.prefix()) & set(b.prefix()))
             assert met >= a.needed(), (size, extra_a, extra_b)
             assert met >= b.needed(), (size, extra_a, extra_b)
+
+
+def test_the_same_question_of_an_unchanged_catalog_is_answered_from_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(7)
+    catalog = Catalog(tmp_path / "index")
+    base = text(rng, 300)
+    put(catalog, "a.md", base)
+    asked: list[str] = []
+    copies = Catalog.copies
+
+    def counted(self: Catalog, body: str, besides: str = "") -> tuple[str | None, list[str]]:
+        asked.append(besides)
+        return copies(self, body, besides)
+
+    monkeypatch.setattr(Catalog, "copies", counted)
+    near = edited(rng, base, 3)
+    assert find_copy(catalog, near) == Copy("a.md", exact=False)  # as `assistant add` checks
+    assert find_copy(catalog, near, besides="new.md") == Copy("a.md", exact=False)  # the sync
+    assert asked == [""]  # "new.md" is not indexed: the same question, answered once
+    put(catalog, "b.md", text(rng, 300))  # a committed change: asked again
+    assert find_copy(catalog, near, besides="new.md") == Copy("a.md", exact=False)
+    assert find_copy(catalog, near, besides="a.md") is None  # another question
+    assert asked == ["", "", "a.md"]
