@@ -14,12 +14,18 @@ import numpy as np
 import pytest
 from fakes import KeywordEmbeddings
 
+from assistant import Assistant
+from assistant.answering.abstention import DECISION_FEATURES
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.ranking import FEATURES, candidates_of
+from assistant.answering.turn import read_turn
 from assistant.index.catalog import Catalog
 from assistant.index.query_cache import QueryVectors
 from assistant.index.store import VectorStore
 from assistant.index.text import stem, term_spans
 from assistant.index.word_vectors import WordEncoder, WordVectors, from_tokens, match
 from assistant.ingest.sync import sync_folder
+from assistant.ingest.vectors import WORDS_MARK
 
 DIMS = 16
 # Words of one meaning class share a direction (the fake's "meaning").
@@ -53,6 +59,15 @@ class WordFakeEmbeddings(KeywordEmbeddings):
 
     def embed_query_with_words(self, text: str) -> tuple[list[float], WordVectors]:
         return self.embed_query(text), words_of(text)
+
+
+def opened(tmp_path: Path, paragraph: str) -> Assistant:
+    """An Assistant over one invented harbour note, with the word-giving fake encoder."""
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    note = f"# Harbour notes\n\n## The meeting\n\n{paragraph}\n"
+    (folder / "harbour.md").write_text(note, encoding="utf-8")
+    return Assistant.open(sources=folder, index=tmp_path / "index", embeddings=WordFakeEmbeddings())
 
 
 def test_a_words_vector_is_the_mean_of_its_wordpieces_and_stop_words_have_none() -> None:
@@ -137,6 +152,7 @@ def test_without_a_word_encoder_nothing_is_stored_and_nothing_fails(tmp_path: Pa
     store = VectorStore(KeywordEmbeddings(), folder=tmp_path / "index" / "chroma")
     sync_folder(folder, catalog, store, model="fake", group=4096)
     assert catalog.word_vectors(sorted(catalog.sentence_ids())) == {}
+    assert not store.gives_words and WORDS_MARK not in catalog.get_meta()  # nothing to fill
 
 
 def test_the_query_cache_keeps_word_vectors_and_encodes_again_only_when_they_were_not_asked() -> (
@@ -160,20 +176,11 @@ def test_the_query_cache_keeps_word_vectors_and_encodes_again_only_when_they_wer
 def test_retrieval_carries_word_vectors_and_the_ranker_matches_words_by_meaning(
     tmp_path: Path,
 ) -> None:
-    from assistant import Assistant
-    from assistant.answering.ranking import FEATURES, candidates_of
-    from assistant.answering.turn import read_turn
-
-    folder = tmp_path / "sources"
-    folder.mkdir()
-    (folder / "harbour.md").write_text(
-        "# Harbour notes\n\n## The meeting\n\n"
+    assistant = opened(
+        tmp_path,
         "The harbour meeting closed on a windy Friday evening. "
-        "The harbour meeting approved a second jetty for the ferries.\n",
-        encoding="utf-8",
+        "The harbour meeting approved a second jetty for the ferries.",
     )
-    emb = WordFakeEmbeddings()
-    assistant = Assistant.open(sources=folder, index=tmp_path / "index", embeddings=emb)
     try:
         turn = read_turn("When was the harbour meeting wrapped?")
         retrieval = assistant._retriever.for_turn(turn, 4)
@@ -195,20 +202,7 @@ def test_retrieval_carries_word_vectors_and_the_ranker_matches_words_by_meaning(
 def test_the_decision_sees_whether_words_no_source_has_are_met_by_meaning(
     tmp_path: Path,
 ) -> None:
-    from assistant import Assistant
-    from assistant.answering.abstention import DECISION_FEATURES
-    from assistant.answering.extractive import ExtractiveAnswerer
-    from assistant.answering.turn import read_turn
-
-    folder = tmp_path / "sources"
-    folder.mkdir()
-    (folder / "harbour.md").write_text(
-        "# Harbour notes\n\n## The meeting\n\nThe harbour meeting closed on a windy Friday.\n",
-        encoding="utf-8",
-    )
-    assistant = Assistant.open(
-        sources=folder, index=tmp_path / "index", embeddings=WordFakeEmbeddings()
-    )
+    assistant = opened(tmp_path, "The harbour meeting closed on a windy Friday.")
     at = DECISION_FEATURES.index("absent_match")
     try:
 
@@ -231,8 +225,6 @@ def test_the_decision_sees_whether_words_no_source_has_are_met_by_meaning(
 def test_an_index_from_before_word_vectors_gets_them_at_its_next_sync_once(
     tmp_path: Path,
 ) -> None:
-    from assistant.ingest.vectors import WORDS_MARK
-
     folder, emb = tmp_path / "sources", WordFakeEmbeddings()
     folder.mkdir()
     (folder / "a.md").write_text(
@@ -256,15 +248,3 @@ def test_an_index_from_before_word_vectors_gets_them_at_its_next_sync_once(
     emb.worded.clear()
     sync_folder(folder, catalog, store, model="fake", group=4096)
     assert emb.worded == []  # marked complete: no second pass
-
-
-def test_a_model_without_word_vectors_leaves_an_index_unmarked(tmp_path: Path) -> None:
-    from assistant.ingest.vectors import WORDS_MARK
-
-    folder = tmp_path / "sources"
-    folder.mkdir()
-    (folder / "a.md").write_text("# Harbour\n\nThe pier closed.\n", encoding="utf-8")
-    catalog = Catalog(tmp_path / "index")
-    store = VectorStore(KeywordEmbeddings(), folder=tmp_path / "index" / "chroma")
-    sync_folder(folder, catalog, store, model="fake", group=4096)
-    assert not store.gives_words and WORDS_MARK not in catalog.get_meta()
