@@ -124,6 +124,12 @@ class Settings(BaseSettings):
         description="Host names the web chat answers to besides the loopback names and "
         "ASSISTANT_HOST (comma-separated; `*` for any); other Host headers are refused.",
     )
+    word_vectors: bool = Field(
+        True,
+        description="Keep each word's vector (from the sentence's own model pass; ~7 KB a "
+        "sentence in the catalog) to match a question's words by meaning; false for a very "
+        "large index: answers then rank without that match.",
+    )
     query_cache_size: int = Field(
         1024,
         description="Query vectors remembered (by exact text) so a repeated question is not "

@@ -61,6 +61,7 @@ def build_parts(
                     settings.embedding_backend,
                     settings.embedding_cache,
                     query_cache=settings.query_cache_size,
+                    words=settings.word_vectors,
                 )
             )
         return made[0]

@@ -182,7 +182,7 @@ class HybridRetriever:
         of their clauses are candidates too, as are the chunks `also` names.
         """
         query_words = None
-        if isinstance(self._embeddings, WordEncoder):
+        if isinstance(self._embeddings, WordEncoder) and self._embeddings.gives_words:
             vector, query_words = self._embeddings.embed_query_with_words(query)
         else:
             vector = self._embeddings.embed_query(query)

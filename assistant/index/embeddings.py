@@ -120,6 +120,8 @@ def _torch_embeddings(setting: str) -> Embeddings:
         """LangChain's sentence-transformers embeddings, with word vectors from the same pass
         (as `OnnxEmbeddings` gives them, so both backends rank alike)."""
 
+        gives_words: bool = True
+
         def embed_with_words(
             self, texts: list[str]
         ) -> tuple[list[list[float]], list[WordVectors] | None]:
@@ -167,10 +169,12 @@ class LazyEmbeddings(Embeddings):
         backend: str = "torch",
         cache: Path | None = None,
         query_cache: int = 0,
+        words: bool = True,
     ) -> None:
         model_path(setting)  # raises ConfigError now, not at the first question
         self.setting = setting
         self.queries = QueryVectors(query_cache)  # the last `query_cache` query vectors
+        self.gives_words = words  # word vectors wanted (`index.word_vectors`)
         self.backend = backend
         self.cache = cache
         self._loaded: Embeddings | None = None
@@ -202,7 +206,7 @@ class LazyEmbeddings(Embeddings):
         from assistant.index.word_vectors import WordEncoder
 
         model = self._model()
-        if isinstance(model, WordEncoder):
+        if self.gives_words and isinstance(model, WordEncoder):
             return model.embed_with_words(texts)
         return model.embed_documents(texts), None
 
@@ -213,7 +217,7 @@ class LazyEmbeddings(Embeddings):
 
         def encode(query: str) -> tuple[list[float], WordVectors | None]:
             model = self._model()
-            if isinstance(model, WordEncoder):
+            if self.gives_words and isinstance(model, WordEncoder):
                 return model.embed_query_with_words(query)
             return model.embed_query(query), None
 

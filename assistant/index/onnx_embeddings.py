@@ -261,6 +261,8 @@ class OnnxEmbeddings(Embeddings):
         out: np.ndarray = pooled.astype(np.float32)
         return out
 
+    gives_words = True  # `index.word_vectors.WordEncoder`
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Vectors of `texts`, in batches of texts of similar token counts (little padding)."""
         return self.embed_with_words(texts, words=False)[0]

@@ -187,7 +187,7 @@ class VectorStore:
         """Whether the embedding model can give word vectors (`index.word_vectors`)."""
         from assistant.index.word_vectors import WordEncoder  # numpy: not at CLI start
 
-        return isinstance(self._embeddings, WordEncoder)
+        return isinstance(self._embeddings, WordEncoder) and self._embeddings.gives_words
 
     def embed_with_words(
         self, texts: Sequence[str]
@@ -196,7 +196,7 @@ class VectorStore:
         stored."""
         from assistant.index.word_vectors import WordEncoder  # numpy: not at CLI start
 
-        if isinstance(self._embeddings, WordEncoder):
+        if isinstance(self._embeddings, WordEncoder) and self._embeddings.gives_words:
             return self._embeddings.embed_with_words(list(texts))
         return self.embed(texts), None
 

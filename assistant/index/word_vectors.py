@@ -98,7 +98,11 @@ def match(question: WordVectors, weights: Mapping[str, float], other: WordVector
 @runtime_checkable
 class WordEncoder(Protocol):
     """An embedding model that can give the word vectors of the texts it embeds (None when
-    the model behind it cannot: the PyTorch backend, a test's fake)."""
+    the model behind it cannot, or `gives_words` is False: a setting turned them off)."""
+
+    @property
+    def gives_words(self) -> bool:
+        """Whether word vectors are wanted and can be given."""
 
     def embed_with_words(
         self, texts: list[str]

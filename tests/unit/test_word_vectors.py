@@ -49,6 +49,8 @@ def words_of(text: str) -> WordVectors:
 class WordFakeEmbeddings(KeywordEmbeddings):
     """KeywordEmbeddings that also give word vectors; counts the texts given words."""
 
+    gives_words = True
+
     def __init__(self) -> None:
         super().__init__()
         self.worded: list[str] = []
@@ -248,3 +250,29 @@ def test_an_index_from_before_word_vectors_gets_them_at_its_next_sync_once(
     emb.worded.clear()
     sync_folder(folder, catalog, store, model="fake", group=4096)
     assert emb.worded == []  # marked complete: no second pass
+
+
+def test_word_vectors_turned_off_are_neither_stored_nor_asked_for(tmp_path: Path) -> None:
+    from assistant.config import DEFAULT_EMBEDDING_MODEL
+    from assistant.index.embeddings import LazyEmbeddings
+
+    class Off(LazyEmbeddings):
+        """The app's model handle over the word-giving fake, with the setting turned off."""
+
+        def __init__(self) -> None:
+            super().__init__(DEFAULT_EMBEDDING_MODEL, words=False)
+            self._loaded = WordFakeEmbeddings()
+
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Harbour\n\nThe pier closed.\n", encoding="utf-8")
+    catalog = Catalog(tmp_path / "index")
+    off = Off()
+    store = VectorStore(off, folder=tmp_path / "index" / "chroma")
+    sync_folder(folder, catalog, store, model="fake", group=4096)
+    assert not store.gives_words
+    assert catalog.word_vectors(sorted(catalog.sentence_ids())) == {}
+    assert off.embed_query_with_words("When did the pier close?")[1] is None
+    on = Off()
+    on.gives_words = True
+    assert on.embed_query_with_words("When did the pier close?")[1] is not None
