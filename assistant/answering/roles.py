@@ -58,7 +58,7 @@ _EVENTS = _table(
             ("open", "beg", "start", "commenc", "launch"),
         ),
         (
-            r"\b(clos(e|es|ed)|end(s|ed)?|finish\w*|conclud\w*)\b",
+            r"\b(clos(e|es|ed)|end(s|ed)?|finish\w*|conclud\w*|wrap(s|ped)? up|over(?=\s*\?))\b",
             ("clos", "end", "finish", "conclu"),
         ),
     )

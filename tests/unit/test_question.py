@@ -105,6 +105,8 @@ def test_an_act_with_a_compound_number_is_known_by_the_number_alone() -> None:
         # The event a date is asked for: the day it closed does not say when it opened.
         ("When did the conference open?", "It closed on November 7th.", False),
         ("When did the conference end?", "It closed on November 7th.", True),
+        ("When was the conference over?", "Over the next four years, from 2015, it meets.", False),
+        ("When did the meeting wrap up?", "It closed on November 7th.", True),
         # A deed asked about must be named with its doer: "who proposed" wants the proposal.
         ("Who proposed the IoT resolution?", "A proposal by South Korea was debated.", True),
         ("Who proposed that decision?", "Discussions on Decision 11 were concerning.", False),
